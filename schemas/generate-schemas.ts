@@ -1,0 +1,297 @@
+/**
+ * Generates `schemas/` from the official Atlas Admin API spec extract
+ * (`../shared/atlas-openapi/restore-job-operation.json`).
+ *
+ * Output keeps structure only (types, formats, patterns, enums, required, readOnly, nullable) and drops
+ * prose, examples and vendor extensions: the spec documents declare CC BY-NC-SA 3.0 US while this repo
+ * is Apache-2.0 (ATLAS-BEHAVIOUR.md D16). Attribution travels in every generated file.
+ *
+ *   npm run schemas                    regenerate and write
+ *   npm run schemas -- --spec FILE     from another copy of the extract
+ *
+ * test/schemas-drift.test.ts runs `generateSchemaFiles` in memory and fails on any difference.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compile } from 'json-schema-to-typescript';
+
+export const GET_RESTORE_JOB_PATH =
+  '/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}';
+
+const here = dirname(fileURLToPath(import.meta.url));
+// Works from both the source tree (schemas/) and the build (dist/schemas/).
+const repoRoot = here.endsWith(join('dist', 'schemas')) ? resolve(here, '../..') : resolve(here, '..');
+export const DEFAULT_SPEC_PATH = resolve(repoRoot, '../shared/atlas-openapi/restore-job-operation.json');
+export const SCHEMAS_DIR = join(repoRoot, 'schemas');
+
+/** Schema keywords that carry structure; everything else (prose, examples, x-*) is dropped. */
+const STRUCTURAL_KEYWORDS = new Set([
+  'type', 'format', 'pattern', 'enum', 'required', 'readOnly', 'writeOnly', 'nullable', 'minimum', 'maximum',
+  'minLength', 'maxLength', 'minItems', 'maxItems', 'uniqueItems', 'default', 'items', 'properties',
+  'additionalProperties', '$ref', 'allOf', 'oneOf', 'anyOf', 'title',
+]);
+
+/**
+ * Where real Atlas and its own spec disagree and the mock follows real Atlas, the schema is patched here,
+ * each patch with its evidence. The list travels in the generated files (`x-atlas-mock-patches`).
+ */
+const PATCHES = [
+  {
+    at: 'ApiError.properties.parameters.items',
+    why:
+      'The spec types error parameters as objects, but real Atlas sends the message placeholders as strings, ' +
+      'numbers or null (ATLAS-BEHAVIOUR.md §7 [C]); the Go SDK decodes them as []any.',
+    apply: (schemas: Record<string, JsonObject>) => {
+      const parameters = (schemas.ApiError?.properties as JsonObject | undefined)?.parameters as JsonObject;
+      if (!parameters) throw new Error('spec changed: ApiError.properties.parameters is gone; review PATCHES');
+      parameters.items = {};
+    },
+  },
+];
+
+type Json = null | boolean | number | string | Json[] | JsonObject;
+export interface JsonObject {
+  [key: string]: Json;
+}
+
+function isObject(value: Json | undefined): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Keeps the structural keywords of a schema, recursively, with keys sorted for stable output. */
+function structuralSchema(schema: JsonObject, refPrefix: string): JsonObject {
+  const out: JsonObject = {};
+  for (const key of Object.keys(schema).sort()) {
+    if (!STRUCTURAL_KEYWORDS.has(key)) continue;
+    const value = schema[key] as Json;
+    if (key === '$ref' && typeof value === 'string') {
+      out.$ref = value.replace('#/components/schemas/', refPrefix);
+    } else if (key === 'properties' && isObject(value)) {
+      const props: JsonObject = {};
+      for (const name of Object.keys(value).sort()) props[name] = structuralSchema(value[name] as JsonObject, refPrefix);
+      out.properties = props;
+    } else if ((key === 'items' || key === 'additionalProperties') && isObject(value)) {
+      out[key] = structuralSchema(value, refPrefix);
+    } else if ((key === 'allOf' || key === 'oneOf' || key === 'anyOf') && Array.isArray(value)) {
+      out[key] = value.map((s) => structuralSchema(s as JsonObject, refPrefix));
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+function refName(ref: string): string {
+  return ref.slice(ref.lastIndexOf('/') + 1);
+}
+
+/** Names of the component schemas reachable from a value, transitively. */
+function collectSchemaRefs(value: Json, components: JsonObject, found = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) {
+    for (const v of value) collectSchemaRefs(v, components, found);
+  } else if (isObject(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === '$ref' && typeof v === 'string' && v.startsWith('#/components/schemas/')) {
+        const name = refName(v);
+        if (!found.has(name)) {
+          found.add(name);
+          collectSchemaRefs(components[name] as Json, components, found);
+        }
+      } else {
+        collectSchemaRefs(v, components, found);
+      }
+    }
+  }
+  return found;
+}
+
+function resolveRef(spec: JsonObject, value: JsonObject): JsonObject {
+  if (typeof value.$ref !== 'string') return value;
+  const parts = value.$ref.replace(/^#\//, '').split('/');
+  let node: Json = spec;
+  for (const p of parts) node = isObject(node) ? (node[p] as Json) : null;
+  if (!isObject(node)) throw new Error(`unresolvable $ref ${value.$ref}`);
+  return node;
+}
+
+function attribution(spec: JsonObject): JsonObject {
+  const info = spec.info as JsonObject;
+  return {
+    generatedBy: 'schemas/generate-schemas.ts (npm run schemas); do not edit by hand',
+    source: 'mongodb/openapi openapi/v2.yaml via ../shared/atlas-openapi/restore-job-operation.json',
+    sourceSha: (info['x-xgen-sha'] as string) ?? null,
+    copyright: 'Structure derived from the MongoDB Atlas Administration API specification, (c) MongoDB, Inc.',
+    license: (info.license as JsonObject) ?? null,
+    kept: 'types, formats, patterns, enums, required, readOnly, nullable; prose and examples dropped (D16)',
+  };
+}
+
+export interface GeneratedFiles {
+  /** file name inside schemas/ → exact file content */
+  [fileName: string]: string;
+}
+
+/** Builds every generated file of schemas/ from the parsed spec extract. Pure apart from the TS compiler. */
+export async function generateSchemaFiles(spec: JsonObject): Promise<GeneratedFiles> {
+  const paths = spec.paths as JsonObject;
+  const components = spec.components as JsonObject;
+  const componentSchemas = components.schemas as JsonObject;
+  const pathItem = paths[GET_RESTORE_JOB_PATH] as JsonObject | undefined;
+  if (!pathItem || !isObject(pathItem.get)) throw new Error(`spec has no GET ${GET_RESTORE_JOB_PATH}`);
+  const operation = pathItem.get;
+
+  // Parameters, resolved and reduced to structure.
+  const parameters = (operation.parameters as JsonObject[]).map((p) => {
+    const param = resolveRef(spec, p);
+    const out: JsonObject = { in: param.in as string, name: param.name as string };
+    if (param.required === true) out.required = true;
+    out.schema = structuralSchema(param.schema as JsonObject, '#/components/schemas/');
+    return out;
+  });
+
+  // Responses, resolved, keeping content schemas and header schemas.
+  const responses: JsonObject = {};
+  for (const status of Object.keys(operation.responses as JsonObject).sort()) {
+    const response = resolveRef(spec, (operation.responses as JsonObject)[status] as JsonObject);
+    const out: JsonObject = { description: (response.description as string) ?? status };
+    if (isObject(response.content)) {
+      const content: JsonObject = {};
+      for (const [mediaType, media] of Object.entries(response.content)) {
+        content[mediaType] = { schema: structuralSchema((media as JsonObject).schema as JsonObject, '#/components/schemas/') };
+      }
+      out.content = content;
+    }
+    if (isObject(response.headers)) {
+      const headers: JsonObject = {};
+      for (const [name, header] of Object.entries(response.headers)) {
+        headers[name] = { schema: structuralSchema(resolveRef(spec, header as JsonObject).schema as JsonObject, '') };
+      }
+      out.headers = headers;
+    }
+    responses[status] = out;
+  }
+
+  // Refs in the resolved parameters and responses, followed through the component schemas.
+  const used = collectSchemaRefs([parameters, responses] as Json, componentSchemas);
+  const names = [...used].sort();
+
+  const openapiSchemas: JsonObject = {};
+  const jsonSchemaDefs: JsonObject = {};
+  for (const name of names) {
+    openapiSchemas[name] = structuralSchema(componentSchemas[name] as JsonObject, '#/components/schemas/');
+    jsonSchemaDefs[name] = structuralSchema(componentSchemas[name] as JsonObject, '#/$defs/');
+  }
+  for (const patch of PATCHES) {
+    patch.apply(openapiSchemas as Record<string, JsonObject>);
+    patch.apply(jsonSchemaDefs as Record<string, JsonObject>);
+  }
+  const patchNotes: Json = PATCHES.map(({ at, why }) => ({ at, why }));
+
+  const securitySchemes: JsonObject = {};
+  for (const [name, scheme] of Object.entries(components.securitySchemes as JsonObject)) {
+    const { description: _drop, ...rest } = scheme as JsonObject;
+    securitySchemes[name] = rest;
+  }
+
+  const info = spec.info as JsonObject;
+  const openapi: JsonObject = {
+    openapi: spec.openapi as string,
+    info: {
+      title: 'MongoDB Atlas Administration API: GET one cloud-backup restore job (structure extract)',
+      version: info.version as string,
+      license: info.license as JsonObject,
+      'x-attribution': attribution(spec),
+      'x-atlas-mock-patches': patchNotes,
+    },
+    servers: spec.servers as Json,
+    security: spec.security as Json,
+    paths: {
+      [GET_RESTORE_JOB_PATH]: {
+        get: {
+          operationId: operation.operationId as string,
+          'x-xgen-operation-id-override': (operation['x-xgen-operation-id-override'] as string) ?? null,
+          summary: operation.summary as string,
+          tags: operation.tags as Json,
+          parameters,
+          responses,
+        },
+      },
+    },
+    components: { schemas: openapiSchemas, securitySchemes },
+  };
+
+  // A plain JSON Schema document for ajv: every component under $defs, plus the operation's inputs.
+  const pathParams: JsonObject = {};
+  const queryParams: JsonObject = {};
+  for (const p of parameters) {
+    const target = p.in === 'path' ? pathParams : queryParams;
+    target[p.name as string] = p.schema as JsonObject;
+  }
+  const jsonSchema: JsonObject = {
+    $id: 'atlas-restore-job.schema.json',
+    'x-attribution': attribution(spec),
+    'x-atlas-mock-patches': patchNotes,
+    $defs: {
+      ...jsonSchemaDefs,
+      PathParameters: {
+        type: 'object',
+        required: parameters.filter((p) => p.in === 'path').map((p) => p.name as string),
+        properties: pathParams,
+      },
+      QueryParameters: { type: 'object', properties: queryParams },
+    },
+  };
+
+  const types = await compileTypes(jsonSchemaDefs, spec);
+
+  return {
+    'openapi.json': `${JSON.stringify(openapi, null, 2)}\n`,
+    'restore-job.schema.json': `${JSON.stringify(jsonSchema, null, 2)}\n`,
+    'types.ts': types,
+  };
+}
+
+/** TypeScript interfaces for the component schemas, so the code never hand-writes a twin of them. */
+async function compileTypes(defs: JsonObject, spec: JsonObject): Promise<string> {
+  const root = {
+    title: 'AtlasSchemas',
+    type: 'object',
+    additionalProperties: false,
+    properties: Object.fromEntries(Object.keys(defs).map((n) => [n, { $ref: `#/$defs/${n}` }])),
+    $defs: Object.fromEntries(Object.entries(defs).map(([n, s]) => [n, { ...(s as JsonObject), title: n }])),
+  };
+  const banner =
+    `/* Generated by schemas/generate-schemas.ts from the Atlas Admin API spec (x-xgen-sha ` +
+    `${String((spec.info as JsonObject)['x-xgen-sha'])}), (c) MongoDB, Inc. Do not edit: run npm run schemas. */`;
+  const ts = await compile(root as never, 'AtlasSchemas', {
+    bannerComment: banner,
+    additionalProperties: false,
+    unreachableDefinitions: true,
+    declareExternallyReferenced: true,
+    format: true,
+    strictIndexSignatures: true,
+  });
+  return ts;
+}
+
+export async function readSpec(specPath = DEFAULT_SPEC_PATH): Promise<JsonObject> {
+  return JSON.parse(await readFile(specPath, 'utf8')) as JsonObject;
+}
+
+async function main(): Promise<void> {
+  const specIndex = process.argv.indexOf('--spec');
+  const specPath = specIndex > -1 ? resolve(process.argv[specIndex + 1] ?? '') : DEFAULT_SPEC_PATH;
+  const files = await generateSchemaFiles(await readSpec(specPath));
+  for (const [name, content] of Object.entries(files)) {
+    await writeFile(join(SCHEMAS_DIR, name), content);
+    console.log(`wrote schemas/${name}`);
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}
