@@ -1,0 +1,31 @@
+/**
+ * Versioned media types (ATLAS-BEHAVIOUR.md §4, decision D2). The restore-job resource has one version,
+ * 2023-01-01; any later real calendar date resolves to it, as Atlas resolves a date to the newest
+ * resource version on or before it.
+ */
+export const RESOURCE_VERSION = '2023-01-01';
+export const SUCCESS_CONTENT_TYPE = `application/vnd.atlas.${RESOURCE_VERSION}+json;charset=utf-8`;
+
+const VERSIONED = /^application\/vnd\.atlas\.(\d{4})-(\d{2})-(\d{2})\+json$/i;
+
+function isRealDateOnOrAfterFirstVersion(y: number, m: number, d: number): boolean {
+  const date = new Date(Date.UTC(y, m - 1, d));
+  const real = date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+  return real && `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}` >= RESOURCE_VERSION;
+}
+
+/**
+ * The resource version an Accept header asks for, or undefined (→ 406). Missing Accept, `*\/*` and
+ * `application/json` are refused like Atlas does; a media range with `q=0` counts as refused.
+ */
+export function negotiateVersion(accept: string | undefined): string | undefined {
+  if (accept === undefined) return undefined;
+  for (const range of accept.split(',')) {
+    const [type = '', ...params] = range.split(';');
+    const match = VERSIONED.exec(type.trim());
+    if (!match) continue;
+    if (params.some((p) => /^\s*q\s*=\s*0(\.0*)?\s*$/i.test(p))) continue;
+    if (isRealDateOnOrAfterFirstVersion(Number(match[1]), Number(match[2]), Number(match[3]))) return RESOURCE_VERSION;
+  }
+  return undefined;
+}

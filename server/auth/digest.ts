@@ -1,0 +1,494 @@
+/**
+ * HTTP Digest authentication (RFC 7616) as Atlas does it for API keys.
+ *
+ * Pure module: no I/O, no server types. The binding behaviour is ATLAS-BEHAVIOUR.md
+ * decision D10 and evidence §6.1; RFC section numbers below refer to RFC 7616 unless
+ * stated otherwise.
+ *
+ * @module
+ */
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+
+/** The realm real Atlas announces (§6.1); part of HA1, so clients hash with it. */
+export const DIGEST_REALM = 'MMS Public API';
+
+/** Hash algorithms the mock verifies (D10: MD5 and SHA-256; `-sess` variants are not offered). */
+export type DigestAlgorithm = 'MD5' | 'SHA-256';
+
+/** The parsed, validated parameters of an `Authorization: Digest ...` header. */
+export interface DigestCredentials {
+  readonly username: string;
+  readonly realm: string;
+  readonly nonce: string;
+  /** The request-target as the client hashed it (D10: includes the query string). */
+  readonly uri: string;
+  /** Hex digest as sent by the client (case preserved). */
+  readonly response: string;
+  /** Normalised; `MD5` when the client omitted it (RFC 7616 §3.4). */
+  readonly algorithm: DigestAlgorithm;
+  /** Present iff the client used `qop=auth`; then `nc` and `cnonce` are present too. */
+  readonly qop?: 'auth';
+  /** Nonce count, exactly 8 hex digits, as sent (it is hashed verbatim). */
+  readonly nc?: string;
+  readonly cnonce?: string;
+  readonly opaque?: string;
+}
+
+/** Input of {@link computeDigestResponse}. */
+export interface DigestResponseInput {
+  readonly algorithm: DigestAlgorithm;
+  readonly username: string;
+  readonly realm: string;
+  readonly password: string;
+  readonly method: string;
+  readonly uri: string;
+  readonly nonce: string;
+  readonly nc?: string | undefined;
+  readonly cnonce?: string | undefined;
+  readonly qop?: 'auth' | undefined;
+}
+
+/**
+ * The `WWW-Authenticate` value for a 401.
+ *
+ * Byte-for-byte the shape recorded from Atlas (§6.1, D10): the Go client
+ * `mongodb-forks/digest` splits on `", "` and rejects any key outside
+ * realm/domain/nonce/opaque/stale/algorithm/qop, so nothing may be added or reordered.
+ */
+export function buildChallenge(nonce: string, stale: boolean): string {
+  return `Digest realm="${DIGEST_REALM}", domain="", nonce="${nonce}", algorithm=MD5, qop="auth", stale=${stale ? 'true' : 'false'}`;
+}
+
+/** Longest header we parse; real ones are < 1 KiB, so anything bigger is hostile or broken. */
+const MAX_HEADER_LENGTH = 8 * 1024;
+
+/** RFC 9110 §5.6.2 tchar. */
+const TCHAR = /[!#$%&'*+\-.^_`|~0-9A-Za-z]/;
+const NC_PATTERN = /^[0-9A-Fa-f]{8}$/;
+
+function isOws(ch: string | undefined): boolean {
+  return ch === ' ' || ch === '\t';
+}
+
+/** RFC 9110 §5.6.4 qdtext / quoted-pair octets: HTAB, SP, VCHAR, obs-text (no other controls). */
+function isQuotedTextChar(ch: string): boolean {
+  const c = ch.charCodeAt(0);
+  return c === 0x09 || (c >= 0x20 && c !== 0x7f);
+}
+
+/**
+ * Parses the auth-param list after the scheme (RFC 9110 §11.2 with RFC 7616 §3.4
+ * directives): `name OWS "=" OWS (token / quoted-string)`, separated by `OWS "," OWS`.
+ * Returns undefined on any syntax error or duplicate name.
+ */
+function parseAuthParams(input: string, start: number): Map<string, string> | undefined {
+  const params = new Map<string, string>();
+  let i = start;
+  const n = input.length;
+  for (;;) {
+    // RFC 9110 §5.6.1: empty list elements must be tolerated.
+    while (i < n && (isOws(input[i]) || input[i] === ',')) i++;
+    if (i >= n) return params;
+
+    const nameStart = i;
+    while (i < n && TCHAR.test(input[i] ?? '')) i++;
+    if (i === nameStart) return undefined;
+    const name = input.slice(nameStart, i).toLowerCase();
+
+    while (isOws(input[i])) i++;
+    if (input[i] !== '=') return undefined;
+    i++;
+    while (isOws(input[i])) i++;
+
+    let value: string;
+    if (input[i] === '"') {
+      i++;
+      let out = '';
+      let closed = false;
+      while (i < n) {
+        const ch = input[i] ?? '';
+        if (ch === '"') {
+          closed = true;
+          i++;
+          break;
+        }
+        if (ch === '\\') {
+          const next = input[i + 1];
+          if (next === undefined || !isQuotedTextChar(next)) return undefined;
+          out += next;
+          i += 2;
+          continue;
+        }
+        if (!isQuotedTextChar(ch)) return undefined;
+        out += ch;
+        i++;
+      }
+      if (!closed) return undefined;
+      value = out;
+    } else {
+      const valueStart = i;
+      while (i < n && TCHAR.test(input[i] ?? '')) i++;
+      if (i === valueStart) return undefined;
+      value = input.slice(valueStart, i);
+    }
+
+    // RFC 9110 §11.2: a parameter name must not occur more than once.
+    if (params.has(name)) return undefined;
+    params.set(name, value);
+
+    while (isOws(input[i])) i++;
+    if (i < n && input[i] !== ',') return undefined;
+  }
+}
+
+function normaliseAlgorithm(value: string | undefined): DigestAlgorithm | undefined {
+  if (value === undefined) return 'MD5'; // RFC 7616 §3.4: absent means MD5.
+  const upper = value.toUpperCase();
+  if (upper === 'MD5') return 'MD5';
+  if (upper === 'SHA-256') return 'SHA-256';
+  return undefined;
+}
+
+/**
+ * Parses an `Authorization` header value of scheme Digest.
+ *
+ * Lenient where real clients differ (§6.1: curl sends `algorithm=MD5` unquoted, the Go client
+ * sends it quoted; `qop`/`nc` unquoted; any order), strict about everything else. Never throws.
+ *
+ * @returns the credentials, or undefined when the header is not Digest, is malformed, repeats
+ *   a parameter, lacks username/realm/nonce/uri/response, names an unsupported algorithm, uses a
+ *   qop other than `auth`, or is inconsistent (qop without nc/cnonce, nc without qop).
+ */
+export function parseDigestAuthorization(header: string): DigestCredentials | undefined {
+  if (typeof header !== 'string' || header.length > MAX_HEADER_LENGTH) return undefined;
+  let i = 0;
+  while (isOws(header[i])) i++;
+  if (header.slice(i, i + 6).toLowerCase() !== 'digest') return undefined;
+  i += 6;
+  // The scheme is a whole token followed by at least one space (RFC 9110 §11.4).
+  if (!isOws(header[i])) return undefined;
+
+  const p = parseAuthParams(header, i);
+  if (p === undefined) return undefined;
+
+  const username = p.get('username');
+  const realm = p.get('realm');
+  const nonce = p.get('nonce');
+  const uri = p.get('uri');
+  const response = p.get('response');
+  // `username*` (RFC 7616 §3.4.4 extended notation) is not supported: Atlas public keys are ASCII.
+  if (username === undefined || realm === undefined || nonce === undefined || uri === undefined || response === undefined) {
+    return undefined;
+  }
+  if (username === '' || nonce === '' || uri === '' || !/^[0-9A-Fa-f]+$/.test(response)) return undefined;
+
+  const algorithm = normaliseAlgorithm(p.get('algorithm'));
+  if (algorithm === undefined) return undefined;
+
+  // We never offer userhash (D10 forbids extra challenge keys), so a hashed username cannot be resolved.
+  const userhash = p.get('userhash');
+  if (userhash !== undefined && userhash.toLowerCase() !== 'false') return undefined;
+
+  const qop = p.get('qop');
+  const nc = p.get('nc');
+  const cnonce = p.get('cnonce');
+  const opaque = p.get('opaque');
+
+  const base = { username, realm, nonce, uri, response, algorithm, ...(opaque !== undefined ? { opaque } : {}) };
+  if (qop === undefined) {
+    // RFC 7616 §3.4: nc and cnonce only accompany a qop.
+    if (nc !== undefined || cnonce !== undefined) return undefined;
+    return base;
+  }
+  // qop is hashed verbatim, so it must be exactly the single value we offer (D10).
+  if (qop !== 'auth' || nc === undefined || !NC_PATTERN.test(nc) || cnonce === undefined || cnonce === '') {
+    return undefined;
+  }
+  return { ...base, qop: 'auth', nc, cnonce };
+}
+
+function hash(algorithm: DigestAlgorithm, data: string): string {
+  return createHash(algorithm === 'MD5' ? 'md5' : 'sha256')
+    .update(data, 'utf8')
+    .digest('hex');
+}
+
+/**
+ * The expected `response` directive (RFC 7616 §3.4.1): HA1 = H(username:realm:password),
+ * HA2 = H(method:uri) (§3.4.3, qop=auth), response = H(HA1:nonce:nc:cnonce:qop:HA2), or
+ * H(HA1:nonce:HA2) without qop (RFC 2069 compatibility, RFC 2617 §3.2.2.1).
+ *
+ * @throws TypeError when qop is `auth` but nc or cnonce is missing.
+ */
+export function computeDigestResponse(input: DigestResponseInput): string {
+  const { algorithm } = input;
+  const ha1 = hash(algorithm, `${input.username}:${input.realm}:${input.password}`);
+  const ha2 = hash(algorithm, `${input.method}:${input.uri}`);
+  if (input.qop === 'auth') {
+    if (input.nc === undefined || input.cnonce === undefined) {
+      throw new TypeError('qop=auth requires nc and cnonce');
+    }
+    return hash(algorithm, `${ha1}:${input.nonce}:${input.nc}:${input.cnonce}:${input.qop}:${ha2}`);
+  }
+  return hash(algorithm, `${ha1}:${input.nonce}:${ha2}`);
+}
+
+/** Options of {@link verifyDigestResponse}. */
+export interface VerifyOptions {
+  /** Realm the credentials must name; default {@link DIGEST_REALM}. */
+  readonly realm?: string;
+  /**
+   * The request-target actually received (path + query). When given, `creds.uri` must equal
+   * it (RFC 7616 §3.4.6), otherwise a captured header could be replayed against another URL.
+   */
+  readonly requestUri?: string;
+}
+
+/**
+ * Whether the client's `response` proves knowledge of `password` for this request.
+ * Compares in constant time (RFC 7616 §5.2 concerns apply to any secret-derived value).
+ * Never throws. Nonce freshness and replay are {@link NonceService}'s job.
+ */
+export function verifyDigestResponse(
+  creds: DigestCredentials,
+  method: string,
+  password: string,
+  options: VerifyOptions = {},
+): boolean {
+  try {
+    if (creds.realm !== (options.realm ?? DIGEST_REALM)) return false;
+    if (options.requestUri !== undefined && creds.uri !== options.requestUri) return false;
+    if (creds.qop === 'auth' && (creds.nc === undefined || creds.cnonce === undefined)) return false;
+    const expected = Buffer.from(
+      computeDigestResponse({
+        algorithm: creds.algorithm,
+        username: creds.username,
+        realm: creds.realm,
+        password,
+        method,
+        uri: creds.uri,
+        nonce: creds.nonce,
+        nc: creds.nc,
+        cnonce: creds.cnonce,
+        qop: creds.qop,
+      }),
+      'utf8',
+    );
+    // Hex is case-insensitive; our digests are lowercase.
+    const actual = Buffer.from(creds.response.toLowerCase(), 'utf8');
+    return actual.length === expected.length && timingSafeEqual(actual, expected);
+  } catch {
+    return false;
+  }
+}
+
+/** Result of {@link NonceService.check}. */
+export type NonceCheck = 'ok' | 'stale' | 'invalid' | 'replay';
+
+/** Options of {@link NonceService}. */
+export interface NonceServiceOptions {
+  /** HMAC key; random per process when omitted (nonces then die with the process). */
+  readonly secret?: Buffer;
+  /** Nonce lifetime; older nonces are `stale` (§6.1: "only valid for a short amount of time"). */
+  readonly ttlMs: number;
+  /** Most nonces whose nonce-counts are remembered for replay detection. */
+  readonly maxTracked: number;
+  /** Clock in epoch milliseconds; injectable for tests. */
+  readonly now?: () => number;
+}
+
+/** Raw nonce: 4-byte issue second + 4 random bytes + 16-byte truncated HMAC = 24 bytes = 32 base64 chars (§6.1). */
+const NONCE_RAW_BYTES = 24;
+const NONCE_PATTERN = /^[A-Za-z0-9+/]{32}$/;
+const MAC_BYTES = 16;
+/** Tolerated clock step backwards before a nonce counts as issued in the future. */
+const FUTURE_SKEW_MS = 5_000;
+/** Per-nonce cap on remembered nc values; beyond it the client is sent a fresh nonce. */
+const MAX_NC_PER_NONCE = 1024;
+
+interface NonceUse {
+  readonly issuedSec: number;
+  /** Nonce-counts already accepted (numeric, so `0000000a` and `0000000A` are the same count). */
+  readonly ncs: Set<number>;
+  /** Whether the nonce was already used once without qop. */
+  bare: boolean;
+}
+
+/**
+ * Issues and checks stateless, HMAC-authenticated nonces, with bounded replay tracking.
+ *
+ * Validity and age are carried by the nonce itself (RFC 7616 §3.3 suggests time-stamp +
+ * private-key hashing), so nothing is stored per issued nonce: every 401 can mint one without
+ * growing memory. Only *used* nonces are remembered, in an LRU of `maxTracked` entries, each
+ * with the nonce-counts seen (RFC 7616 §3.4 nc / §5.5 replay). Any unseen nc is accepted, in any
+ * order, because curl and digest-fetch reuse a nonce with rising nc and parallel requests can
+ * arrive out of order; the Go client uses a fresh nonce with nc=00000001 each time.
+ *
+ * To keep eviction from reopening a replay window, the issue time of the newest evicted nonce
+ * is kept as a watermark: an untracked nonce issued at or before it is answered `stale` (its
+ * history may have been forgotten), so the client simply retries with a new nonce.
+ */
+export class NonceService {
+  readonly #secret: Buffer;
+  readonly #ttlMs: number;
+  readonly #now: () => number;
+  readonly #uses: LRUCache<string, NonceUse>;
+  #evictedWatermarkSec = -1;
+
+  constructor(options: NonceServiceOptions) {
+    if (!(Number.isFinite(options.ttlMs) && options.ttlMs > 0)) throw new RangeError('ttlMs must be > 0');
+    if (!(Number.isInteger(options.maxTracked) && options.maxTracked >= 1)) {
+      throw new RangeError('maxTracked must be an integer >= 1');
+    }
+    if (options.secret !== undefined && options.secret.length === 0) throw new RangeError('secret must not be empty');
+    this.#secret = options.secret ?? randomBytes(32);
+    this.#ttlMs = options.ttlMs;
+    this.#now = options.now ?? Date.now;
+    this.#uses = new LRUCache<string, NonceUse>({
+      max: options.maxTracked,
+      dispose: (value, _key, reason) => {
+        if (reason === 'evict' && value.issuedSec > this.#evictedWatermarkSec) {
+          this.#evictedWatermarkSec = value.issuedSec;
+        }
+      },
+    });
+  }
+
+  /** Number of nonces currently remembered for replay detection (never above `maxTracked`). */
+  get trackedCount(): number {
+    return this.#uses.size;
+  }
+
+  #mac(head: Buffer): Buffer {
+    return createHmac('sha256', this.#secret).update(head).digest().subarray(0, MAC_BYTES);
+  }
+
+  /** A fresh nonce: 32 characters of `[A-Za-z0-9+/]`, as Atlas sends (§6.1). */
+  issue(): string {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(Math.floor(this.#now() / 1000) >>> 0, 0);
+    randomBytes(4).copy(head, 4);
+    return Buffer.concat([head, this.#mac(head)]).toString('base64');
+  }
+
+  /**
+   * Authenticity and age of a nonce, without recording anything. Lets a caller decide
+   * `stale=true` only after the response itself verified (RFC 7616 §3.3 `stale`).
+   */
+  inspect(nonce: string): 'ok' | 'stale' | 'invalid' {
+    return this.#inspect(nonce).state;
+  }
+
+  #inspect(nonce: string): { state: 'ok' | 'stale' | 'invalid'; issuedSec: number } {
+    if (typeof nonce !== 'string' || !NONCE_PATTERN.test(nonce)) return { state: 'invalid', issuedSec: 0 };
+    const raw = Buffer.from(nonce, 'base64');
+    if (raw.length !== NONCE_RAW_BYTES) return { state: 'invalid', issuedSec: 0 };
+    const head = raw.subarray(0, 8);
+    if (!timingSafeEqual(raw.subarray(8), this.#mac(head))) return { state: 'invalid', issuedSec: 0 };
+    const issuedSec = head.readUInt32BE(0);
+    const age = this.#now() - issuedSec * 1000;
+    if (age > this.#ttlMs || age < -FUTURE_SKEW_MS) return { state: 'stale', issuedSec };
+    return { state: 'ok', issuedSec };
+  }
+
+  /**
+   * Checks a nonce and, when acceptable, records its use.
+   *
+   * @param nc the request's nonce-count (8 hex digits), or undefined for a request without qop,
+   *   which is accepted once per nonce.
+   * @returns `invalid` (not ours, tampered, or malformed nc), `stale` (expired, from the future,
+   *   forgotten after eviction, or too many counts on one nonce: the client should get a fresh
+   *   nonce), `replay` (this count was already accepted), or `ok` (now recorded).
+   *   Only `ok` records anything. Never throws.
+   */
+  check(nonce: string, nc: string | undefined): NonceCheck {
+    const { state, issuedSec } = this.#inspect(nonce);
+    if (state !== 'ok') return state;
+    if (nc !== undefined && (typeof nc !== 'string' || !NC_PATTERN.test(nc))) return 'invalid';
+
+    let use = this.#uses.get(nonce);
+    if (use === undefined) {
+      if (issuedSec <= this.#evictedWatermarkSec) return 'stale';
+      use = { issuedSec, ncs: new Set<number>(), bare: false };
+      if (nc === undefined) use.bare = true;
+      else use.ncs.add(Number.parseInt(nc, 16));
+      this.#uses.set(nonce, use);
+      return 'ok';
+    }
+    if (nc === undefined) {
+      if (use.bare) return 'replay';
+      use.bare = true;
+      return 'ok';
+    }
+    const count = Number.parseInt(nc, 16);
+    if (use.ncs.has(count)) return 'replay';
+    if (use.ncs.size >= MAX_NC_PER_NONCE) return 'stale';
+    use.ncs.add(count);
+    return 'ok';
+  }
+}
+
+/** Why {@link authenticateDigest} refused a request. */
+export type DigestFailure =
+  | 'missing'
+  | 'malformed'
+  | 'wrong-realm'
+  | 'uri-mismatch'
+  | 'invalid-nonce'
+  | 'bad-response'
+  | 'stale-nonce'
+  | 'replay';
+
+/** Outcome of {@link authenticateDigest}; on failure, answer 401 with `buildChallenge(nonces.issue(), stale)`. */
+export type DigestAuthResult =
+  | { readonly ok: true; readonly credentials: DigestCredentials }
+  | { readonly ok: false; readonly stale: boolean; readonly reason: DigestFailure };
+
+/**
+ * The whole check in the order RFC 7616 implies, for the server to call with the raw request.
+ *
+ * The response is verified before the nonce is consumed, so forged requests cannot burn a
+ * legitimate client's nonce-counts; `stale` is true only when the digest itself was right
+ * (RFC 7616 §3.3), so clients such as curl retry transparently instead of failing.
+ *
+ * @param request `authorization` header (undefined when absent), HTTP method, and the raw
+ *   request-target (path + query, e.g. Fastify's `request.url`).
+ * @param lookupSecret private key for a public key (the Digest username), undefined if unknown.
+ */
+export function authenticateDigest(
+  request: { readonly authorization: string | undefined; readonly method: string; readonly url: string },
+  lookupSecret: (username: string) => string | undefined,
+  nonces: NonceService,
+  realm: string = DIGEST_REALM,
+): DigestAuthResult {
+  const header = request.authorization;
+  if (header === undefined || !/^[ \t]*digest(?:[ \t]|$)/i.test(header)) {
+    return { ok: false, stale: false, reason: 'missing' };
+  }
+  const credentials = parseDigestAuthorization(header);
+  if (credentials === undefined) return { ok: false, stale: false, reason: 'malformed' };
+  if (credentials.realm !== realm) return { ok: false, stale: false, reason: 'wrong-realm' };
+  if (credentials.uri !== request.url) return { ok: false, stale: false, reason: 'uri-mismatch' };
+
+  const nonceState = nonces.inspect(credentials.nonce);
+  if (nonceState === 'invalid') return { ok: false, stale: false, reason: 'invalid-nonce' };
+
+  const secret = lookupSecret(credentials.username);
+  // Unknown users still pay for a hash, so timing does not reveal which public keys exist.
+  const verified = verifyDigestResponse(credentials, request.method, secret ?? '\u0000unknown', { realm });
+  if (!verified || secret === undefined) return { ok: false, stale: false, reason: 'bad-response' };
+  if (nonceState === 'stale') return { ok: false, stale: true, reason: 'stale-nonce' };
+
+  switch (nonces.check(credentials.nonce, credentials.nc)) {
+    case 'ok':
+      return { ok: true, credentials };
+    case 'replay':
+      // The digest is right but its count is spent (e.g. a transport retry): a fresh nonce fixes it.
+      return { ok: false, stale: true, reason: 'replay' };
+    case 'stale':
+      return { ok: false, stale: true, reason: 'stale-nonce' };
+    case 'invalid':
+      return { ok: false, stale: false, reason: 'invalid-nonce' };
+  }
+}

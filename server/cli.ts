@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+/**
+ * The `atlas-restore-mock` command: options from flags and ATLAS_MOCK_* env, one start-up line,
+ * graceful stop on SIGINT/SIGTERM. A bad option or fixture stops start-up with exit code 2 and a
+ * message that names the fix.
+ */
+import { buildApp } from './app.js';
+import { FixtureError } from './load-fixtures.js';
+import { OptionError, helpText, resolveOptions } from './options.js';
+
+async function main(): Promise<void> {
+  const { options, help } = resolveOptions(process.argv.slice(2), process.env);
+  if (help) {
+    console.log(helpText());
+    return;
+  }
+  const { app, fixtures } = await buildApp(options);
+  const address = await app.listen({ port: options.port, host: options.host });
+  const shownUrl = address.replace('://0.0.0.0:', '://127.0.0.1:');
+  app.log.info(
+    { url: shownUrl, fixtures: fixtures.count, fixturesFolder: fixtures.folder, generate: options.generate, seed: options.seed, scenario: options.scenario },
+    `atlas-restore-mock listening on ${address}: ${fixtures.count} fixtures, generate ${options.generate ? 'on' : 'off'}, seed ${options.seed}, scenario ${options.scenario}`,
+  );
+
+  let closing = false;
+  const stop = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'stopping: finishing in-flight requests');
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.log.error({ err: error }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof OptionError || error instanceof FixtureError) {
+    console.error(`atlas-restore-mock: ${error.message}`);
+    process.exit(2);
+  }
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+    console.error(`atlas-restore-mock: cannot listen: ${(error as Error).message}. Fix: choose another --port / --host (ATLAS_MOCK_PORT / ATLAS_MOCK_HOST).`);
+    process.exit(2);
+  }
+  console.error('atlas-restore-mock: failed to start:', error);
+  process.exit(1);
+});

@@ -1,0 +1,166 @@
+/**
+ * Invents a realistic restore job for ids no fixture covers. Pure in effect: the result depends only on
+ * (seed, groupId, clusterName, restoreJobId), never on the clock, so the same request gives the same
+ * bytes across requests and restarts. Field semantics per deliveryType follow ATLAS-BEHAVIOUR.md §2-§3
+ * and decision D14; dates agree with the ObjectId times of the ids.
+ */
+import { Faker, base, en, type Randomizer } from '@faker-js/faker';
+import { isoSeconds, objectIdAt, objectIdSeconds } from './object-id.js';
+import type { RestoreJobRecord } from './restore-job-record.js';
+import { randomAlnum, randomFromText, randomHex, randomInt, randomLowerAlnum, type Random } from './seeded-random.js';
+
+export interface JobIds {
+  groupId: string;
+  clusterName: string;
+  restoreJobId: string;
+}
+
+// One private Faker, re-seeded at the start of every (synchronous) call, so no state survives a call.
+// Constructing a Faker per call costs ~150 µs and its Mersenne seeding ~30 µs; sfc32 costs nothing.
+let stream: Random = () => 0;
+const randomizer: Randomizer = {
+  next: () => stream(),
+  seed: () => {
+    throw new Error('generate-restore-job seeds its stream itself');
+  },
+};
+const faker = new Faker({ locale: [en, base], randomizer });
+
+const MIN_PLAUSIBLE = Date.UTC(2016, 0, 1) / 1000; // Atlas cloud backups are younger than this
+const MAX_PLAUSIBLE = Date.UTC(2036, 0, 1) / 1000;
+const MINUTE = 60;
+const HOUR = 3600;
+
+type DownloadState = 'ready' | 'expired' | 'preparing' | 'cancelled' | 'failed';
+type TargetState = 'finished' | 'running' | 'failed';
+
+export function generateRestoreJob(seed: number, ids: JobIds): RestoreJobRecord {
+  stream = randomFromText(`${seed}\u0000${ids.groupId}\u0000${ids.clusterName}\u0000${ids.restoreJobId}`);
+  const random = stream;
+
+  // The job id's ObjectId time is when the job was created; ids without a plausible time get one.
+  const idTime = objectIdSeconds(ids.restoreJobId);
+  const created =
+    idTime >= MIN_PLAUSIBLE && idTime < MAX_PLAUSIBLE
+      ? idTime
+      : Date.UTC(2025, 0, 1) / 1000 + randomInt(random, 0, 670 * 24 * HOUR);
+  const snapshotTaken = created - randomInt(random, 5 * MINUTE, 3 * 24 * HOUR);
+
+  const deliveryType = faker.helpers.weightedArrayElement([
+    { weight: 4, value: 'automated' as const },
+    { weight: 4, value: 'download' as const },
+    { weight: 2, value: 'pointInTime' as const },
+  ]);
+
+  const job: RestoreJobRecord = {
+    cancelled: false,
+    deliveryType,
+    deliveryUrl: [],
+    expired: false,
+    failed: false,
+    id: ids.restoreJobId,
+    snapshotId: objectIdAt(snapshotTaken, random),
+    timestamp: isoSeconds(snapshotTaken),
+  };
+
+  if (deliveryType === 'download') {
+    addDownloadFields(job, created, random);
+  } else {
+    addTargetFields(job, ids, created, snapshotTaken, random);
+  }
+  return job;
+}
+
+function addTargetFields(job: RestoreJobRecord, ids: JobIds, created: number, snapshotTaken: number, random: Random): void {
+  const state = faker.helpers.weightedArrayElement<TargetState>([
+    { weight: 80, value: 'finished' },
+    { weight: 12, value: 'running' },
+    { weight: 8, value: 'failed' },
+  ]);
+  job.targetGroupId = random() < 0.6 ? ids.groupId : objectIdAt(created - randomInt(random, 30, 900) * 24 * HOUR, random);
+  job.targetClusterName = targetClusterName(ids.clusterName, random);
+  if (state !== 'running') job.finishedAt = isoSeconds(created + randomInt(random, 3 * MINUTE, 45 * MINUTE));
+  if (state === 'failed') job.failed = true;
+
+  if (job.deliveryType === 'pointInTime') {
+    // The point in time lies between the snapshot it starts from and the job's creation.
+    const pointInTime = randomInt(random, snapshotTaken, created - 1);
+    if (random() < 0.5) {
+      job.oplogTs = pointInTime;
+      job.oplogInc = randomInt(random, 1, 40);
+    } else {
+      job.pointInTimeUTCSeconds = pointInTime;
+    }
+    job.desiredTimestamp = { date: isoSeconds(pointInTime) };
+  }
+}
+
+function targetClusterName(source: string, random: Random): string {
+  const style = random();
+  if (style < 0.3) return `${source}-restore`.slice(0, 64);
+  if (style < 0.7) return `${faker.word.adjective()}-${faker.word.noun()}`.replace(/[^a-zA-Z0-9-]/g, '').toLowerCase() || 'restored';
+  return `Cluster${randomInt(random, 1, 9)}`;
+}
+
+function addDownloadFields(job: RestoreJobRecord, created: number, random: Random): void {
+  const state = faker.helpers.weightedArrayElement<DownloadState>([
+    { weight: 50, value: 'ready' },
+    { weight: 20, value: 'expired' },
+    { weight: 10, value: 'preparing' },
+    { weight: 10, value: 'cancelled' },
+    { weight: 10, value: 'failed' },
+  ]);
+  const layout = random();
+  const sharded = layout < 0.15;
+  const privateEndpoint = !sharded && layout < 0.3;
+  const urlReady = created + randomInt(random, 2 * MINUTE, 20 * MINUTE);
+  const host = `restore-${job.id}.${randomLowerAlnum(random, 6)}.mongodb.net:27017`;
+  const token = randomAlnum(random, 24);
+  const snapshotId = job.snapshotId as string;
+
+  switch (state) {
+    case 'preparing':
+      break;
+    case 'cancelled':
+      // Recorded Atlas marks a cancelled download failed too, with finishedAt (ATLAS-BEHAVIOUR.md §3).
+      job.cancelled = true;
+      job.failed = true;
+      job.finishedAt = isoSeconds(created + randomInt(random, MINUTE, 30 * MINUTE));
+      break;
+    case 'failed':
+      job.failed = true;
+      job.finishedAt = isoSeconds(created + randomInt(random, MINUTE, 40 * MINUTE));
+      break;
+    case 'expired':
+      job.expired = true;
+      job.expiresAt = isoSeconds(urlReady + HOUR + randomInt(random, 0, 5 * MINUTE));
+      break;
+    case 'ready': {
+      job.expiresAt = isoSeconds(urlReady + HOUR + randomInt(random, 0, 5 * MINUTE));
+      if (sharded) {
+        job.components = shardComponents(host, token, snapshotId, random);
+      } else {
+        job.deliveryUrl = [`https://${host}/${token}/restore-${snapshotId}.tar.gz`];
+        if (privateEndpoint) {
+          job.privateDownloadDeliveryUrls = [
+            {
+              deliveryUrl: `https://restore-${job.id}-pl-0.${randomLowerAlnum(random, 6)}.mongodb.net:27017/${token}/restore-${snapshotId}.tar.gz`,
+              endpointId: `vpce-${randomHex(random, 17)}`,
+            },
+          ];
+        }
+      }
+      break;
+    }
+  }
+}
+
+function shardComponents(host: string, token: string, snapshotId: string, random: Random): RestoreJobRecord['components'] {
+  const prefix = `atlas-${randomLowerAlnum(random, 6)}`;
+  const shards = randomInt(random, 2, 4);
+  const names = [...Array.from({ length: shards }, (_, i) => `${prefix}-shard-${i}`), `${prefix}-config-0`];
+  return names.map((replicaSetName) => ({
+    downloadUrl: `https://${host}/${token}/restore-${snapshotId}-${replicaSetName}.tar.gz`,
+    replicaSetName,
+  }));
+}

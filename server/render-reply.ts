@@ -1,0 +1,83 @@
+/**
+ * The only place that writes Atlas replies: status, headers and body bytes for jobs and errors, with
+ * `envelope` (D9) and `pretty` (D8) applied. Bodies are compact JSON with Atlas's key order (D6, D7).
+ */
+import type { FastifyReply } from 'fastify';
+import { SUCCESS_CONTENT_TYPE } from './api-version.js';
+import { atlasError, type AtlasErrorDefinition, type ErrorContext } from './atlas-errors.js';
+import { jacksonPretty } from './jackson-pretty.js';
+import type { ReplyFormat } from './reply-format.js';
+
+/** Sent by Atlas on API replies (ATLAS-BEHAVIOUR.md §2), but not on the Digest challenge (§6.1). */
+export const SECURITY_HEADERS = Object.freeze({
+  'referrer-policy': 'strict-origin-when-cross-origin',
+  'strict-transport-security': 'max-age=31536000; includeSubdomains;',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'x-permitted-cross-domain-policies': 'none',
+});
+
+/** The recorded 142-byte body of Atlas's 401, in Jackson's layout and Atlas's own key order (§6.1). */
+export const UNAUTHORIZED_BODY = jacksonPretty({
+  error: 401,
+  reason: 'Unauthorized',
+  detail: 'You are not authorized for this resource.',
+  errorCode: 'UNEXPECTED_ERROR',
+});
+
+const UNAUTHORIZED_BUFFER = Buffer.from(UNAUTHORIZED_BODY);
+
+export interface RateLimitState {
+  limit: number;
+  remaining: number;
+  /** seconds until the window resets, for Retry-After */
+  resetSeconds: number;
+}
+
+/** A job body serialized once; envelope and pretty are derived from it per request. */
+export interface RenderedJob {
+  body: object;
+  compact: string;
+}
+
+export function renderJob(body: object): RenderedJob {
+  return { body, compact: JSON.stringify(body) };
+}
+
+function rateLimitHeaders(reply: FastifyReply, rate: RateLimitState | undefined): void {
+  if (!rate) return;
+  reply.header('ratelimit-limit', rate.limit);
+  reply.header('ratelimit-remaining', rate.remaining);
+}
+
+export function sendJob(reply: FastifyReply, job: RenderedJob, format: ReplyFormat, rate: RateLimitState | undefined): FastifyReply {
+  reply.code(200).headers(SECURITY_HEADERS).header('content-type', SUCCESS_CONTENT_TYPE);
+  rateLimitHeaders(reply, rate);
+  if (format.pretty) {
+    return reply.send(jacksonPretty(format.envelope ? { content: job.body, status: 200 } : job.body));
+  }
+  return reply.send(format.envelope ? `{"content":${job.compact},"status":200}` : job.compact);
+}
+
+export function sendAtlasError(
+  reply: FastifyReply,
+  definition: AtlasErrorDefinition,
+  ctx: ErrorContext,
+  format: ReplyFormat,
+  rate?: RateLimitState,
+): FastifyReply {
+  const body = atlasError(definition, ctx);
+  // D9: after authentication an envelope reports the real status in the body and 200 on the wire.
+  reply.code(format.envelope ? 200 : definition.status).header('content-type', 'application/json');
+  if (definition.name === 'UNAUTHORIZED' && !format.envelope) {
+    // Atlas's 401 carries neither X-Error-Code nor the security headers (§6.1).
+    return reply.send(UNAUTHORIZED_BUFFER);
+  }
+  reply.headers(SECURITY_HEADERS).header('x-error-code', definition.errorCode);
+  rateLimitHeaders(reply, rate);
+  if (definition.status === 429 || definition.status === 503) reply.header('retry-after', Math.max(1, rate?.resetSeconds ?? 60));
+  const payload = format.envelope ? { content: body, status: definition.status } : body;
+  // A Buffer, because Fastify appends "; charset=utf-8" to a JSON type sent as a string, and Atlas's
+  // errors say plain `application/json` (§7).
+  return reply.send(Buffer.from(format.pretty ? jacksonPretty(payload) : JSON.stringify(payload)));
+}

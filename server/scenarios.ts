@@ -1,0 +1,63 @@
+/**
+ * Error scenarios: which Atlas error a request answers with instead of its job, and at which point of
+ * the request's path it fires (decision D1: "scenario overrides apply at the point they name").
+ * Selectors, most specific first: the `Prefer: code=…` header, a well-known id, the fixture's
+ * `x-mock.error`, the global `--scenario`.
+ */
+import { DEFAULT_ERROR_FOR_STATUS, findAtlasError, getAtlasError, type AtlasErrorDefinition } from './atlas-errors.js';
+
+/** Points of D1's order at which an error can fire. */
+export type Stage = 'auth' | 'version' | 'validation' | 'lookup' | 'handler';
+
+/** Access and gateway errors come before the request is read; a 406 at content negotiation, and so on. */
+export function stageOf(definition: AtlasErrorDefinition): Stage {
+  switch (definition.status) {
+    case 401:
+    case 403:
+    case 429:
+    case 503:
+      return 'auth';
+    case 406:
+      return 'version';
+    case 400:
+      return 'validation';
+    case 404:
+      return 'lookup';
+    default:
+      return 'handler';
+  }
+}
+
+export type PreferResult = { definition?: AtlasErrorDefinition; invalid?: string };
+
+/**
+ * Reads `Prefer: code=404` (Prism's convention, RFC 7240 syntax). Unknown preferences are ignored, as
+ * RFC 7240 §2 asks; a `code` that names no error is reported so the caller can answer 400.
+ */
+export function parsePrefer(header: string | string[] | undefined): PreferResult {
+  if (header === undefined) return {};
+  const text = Array.isArray(header) ? header.join(',') : header;
+  for (const part of text.split(/[,;]/)) {
+    const match = /^\s*code\s*=\s*"?([^"\s]*)"?\s*$/i.exec(part);
+    if (!match) continue;
+    const definition = findAtlasError(match[1] ?? '');
+    return definition ? { definition } : { invalid: match[1] ?? '' };
+  }
+  return {};
+}
+
+const WELL_KNOWN = /^0{21}(\d{3})$/;
+
+/**
+ * Ids that demo an error with no header and no file: a restoreJobId (or groupId) of 21 zeros and a
+ * status, e.g. 000000000000000000000404. A 404 on the groupId names the group.
+ */
+export function wellKnownError(groupId: string, restoreJobId: string): AtlasErrorDefinition | undefined {
+  const byJob = WELL_KNOWN.exec(restoreJobId);
+  const byGroup = WELL_KNOWN.exec(groupId);
+  const status = Number((byGroup ?? byJob)?.[1]);
+  const name = DEFAULT_ERROR_FOR_STATUS.get(status);
+  if (name === undefined) return undefined;
+  if (byGroup && status === 404) return getAtlasError('GROUP_NOT_FOUND');
+  return getAtlasError(name);
+}

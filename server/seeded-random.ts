@@ -1,0 +1,77 @@
+/**
+ * A small, fast seeded PRNG. Faker's default Mersenne Twister costs ~30 µs to seed, which would
+ * dominate a generated reply; sfc32 seeds in nanoseconds and passes PractRand, which is plenty for
+ * mock data. cyrb128 turns the (seed, ids) string into sfc32's 128-bit state.
+ */
+export type Random = () => number;
+
+/** 128-bit string hash (public domain, bryc). */
+export function cyrb128(text: string): [number, number, number, number] {
+  let h1 = 1779033703;
+  let h2 = 3144134277;
+  let h3 = 1013904242;
+  let h4 = 2773480762;
+  for (let i = 0; i < text.length; i++) {
+    const k = text.charCodeAt(i);
+    h1 = h2 ^ Math.imul(h1 ^ k, 597399067);
+    h2 = h3 ^ Math.imul(h2 ^ k, 2869860233);
+    h3 = h4 ^ Math.imul(h3 ^ k, 951274213);
+    h4 = h1 ^ Math.imul(h4 ^ k, 2716044179);
+  }
+  h1 = Math.imul(h3 ^ (h1 >>> 18), 597399067);
+  h2 = Math.imul(h4 ^ (h2 >>> 22), 2869860233);
+  h3 = Math.imul(h1 ^ (h3 >>> 17), 951274213);
+  h4 = Math.imul(h2 ^ (h4 >>> 19), 2716044179);
+  h1 ^= h2 ^ h3 ^ h4;
+  h2 ^= h1;
+  h3 ^= h1;
+  h4 ^= h1;
+  return [h1 >>> 0, h2 >>> 0, h3 >>> 0, h4 >>> 0];
+}
+
+/** sfc32 over a 128-bit state; returns floats in [0, 1). */
+export function sfc32([seedA, seedB, seedC, seedD]: readonly number[]): Random {
+  let a = seedA ?? 0;
+  let b = seedB ?? 0;
+  let c = seedC ?? 0;
+  let d = seedD ?? 0;
+  const next = (): number => {
+    a |= 0;
+    b |= 0;
+    c |= 0;
+    d |= 0;
+    const t = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) | 0;
+    return (t >>> 0) / 4294967296;
+  };
+  // The first outputs still echo the seed; discard them.
+  for (let i = 0; i < 12; i++) next();
+  return next;
+}
+
+export function randomFromText(text: string): Random {
+  return sfc32(cyrb128(text));
+}
+
+const HEX = '0123456789abcdef';
+const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+function pick(random: Random, alphabet: string, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += alphabet[Math.floor(random() * alphabet.length)];
+  return out;
+}
+
+export const randomHex = (random: Random, length: number): string => pick(random, HEX, length);
+export const randomLowerAlnum = (random: Random, length: number): string => pick(random, LOWER_ALNUM, length);
+export const randomAlnum = (random: Random, length: number): string => pick(random, ALNUM, length);
+
+/** An integer in [min, max]. */
+export function randomInt(random: Random, min: number, max: number): number {
+  return min + Math.floor(random() * (max - min + 1));
+}

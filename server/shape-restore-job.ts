@@ -1,0 +1,52 @@
+/**
+ * Turns a stored job into the body Atlas sends: links on the mock's own base URL (D14), keys in
+ * alphabetical order (D7), and, in wire-fidelity mode, the undocumented fields real Atlas adds (D13).
+ */
+import type { DiskBackupSnapshotRestoreJob } from '../schemas/types.js';
+import type { RestoreJobRecord } from './restore-job-record.js';
+import { randomFromText, randomLowerAlnum } from './seeded-random.js';
+
+export interface ShapeContext {
+  baseUrl: string;
+  groupId: string;
+  clusterName: string;
+  wireFidelity: boolean;
+}
+
+export type AtlasJobBody = DiskBackupSnapshotRestoreJob & {
+  targetDeploymentItemName?: string;
+};
+
+export function sortKeysDeep<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v: unknown) => sortKeysDeep(v)) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) out[key] = sortKeysDeep((value as Record<string, unknown>)[key]);
+  return out as T;
+}
+
+export function restoreJobLinks(ctx: Pick<ShapeContext, 'baseUrl' | 'groupId' | 'clusterName'>, id: string, snapshotId: string | undefined) {
+  const group = `${ctx.baseUrl}/api/atlas/v2/groups/${ctx.groupId}`;
+  const cluster = `${group}/clusters/${encodeURIComponent(ctx.clusterName)}`;
+  const links = [{ href: `${cluster}/backup/restoreJobs/${id}`, rel: 'self' }];
+  if (snapshotId) links.push({ href: `${cluster}/backup/snapshots/${snapshotId}`, rel: 'https://cloud.mongodb.com/snapshot' });
+  links.push({ href: cluster, rel: 'https://cloud.mongodb.com/cluster' }, { href: group, rel: 'https://cloud.mongodb.com/group' });
+  return links;
+}
+
+/** Real automated jobs name the deployment item they restored into, e.g. `atlas-72ck1q`. */
+function deploymentItemName(job: RestoreJobRecord): string {
+  return `atlas-${randomLowerAlnum(randomFromText(`${job.targetGroupId}/${job.targetClusterName}`), 6)}`;
+}
+
+export function shapeRestoreJob(job: RestoreJobRecord, ctx: ShapeContext): AtlasJobBody {
+  const body = sortKeysDeep({ ...job, links: restoreJobLinks(ctx, job.id, job.snapshotId) }) as AtlasJobBody;
+  if (!ctx.wireFidelity) return body;
+  // Recorded on every real job, nulls in this key order, whatever the type (ATLAS-BEHAVIOUR.md §2).
+  const wire: Record<string, unknown> = { ...body, desiredTimestamp: { increment: null, time: null, date: null } };
+  if (job.deliveryType === 'automated') wire.targetDeploymentItemName = deploymentItemName(job);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(wire).sort()) out[key] = wire[key];
+  // Wire mode breaks the spec's types on purpose (nulls in desiredTimestamp), hence the cast.
+  return out as unknown as AtlasJobBody;
+}
