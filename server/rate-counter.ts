@@ -11,7 +11,7 @@ export class RateCounter {
   private readonly windows: LRUCache<string, { start: number; count: number }>;
 
   constructor(
-    private readonly limit: number,
+    readonly limit: number,
     maxCallers = 10_000,
     private readonly now: () => number = Date.now,
   ) {

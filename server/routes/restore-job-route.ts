@@ -53,7 +53,9 @@ export const restoreJobRoutes: FastifyPluginAsync<RestoreJobRouteOptions> = asyn
   /** D1 up to the lookups; returns undefined when it has already replied. */
   function admit(request: JobRequest, reply: FastifyReply, useScenarios: boolean): Admitted | undefined {
     const { groupId, clusterName, restoreJobId } = request.params;
-    const ctx: ErrorContext = { groupId, clusterName, restoreJobId, path: request.url.split('?', 1)[0] ?? '', ip: request.ip };
+    const ctx: ErrorContext = {
+      groupId, clusterName, restoreJobId, path: request.url.split('?', 1)[0] ?? '', ip: request.ip, rateLimit: rates.limit,
+    };
     const readFormat = readReplyFormat(request.query);
     const format = isFormatProblem(readFormat) ? PLAIN_FORMAT : readFormat;
     const prefer = useScenarios ? parsePrefer(request.headers.prefer) : {};

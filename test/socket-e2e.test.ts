@@ -1,0 +1,120 @@
+/**
+ * Over a real socket, the way users meet the mock: the built bin as a child process, and fetch.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { PACKAGE_ROOT } from '../server/package-root.js';
+import { CLUSTER, GROUP, SUCCESS_TYPE, VERSIONED, assertMatchesSpec, jobUrl } from './helper.js';
+
+const CLI = join(PACKAGE_ROOT, 'dist', 'server', 'cli.js');
+
+/** Starts the bin on a free port and resolves with its URL once its start-up line is printed. */
+async function startCli(args: string[]): Promise<{ child: ChildProcess; url: string; lines: string[] }> {
+  const child = spawn(process.execPath, [CLI, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  const url = await new Promise<string>((resolve, reject) => {
+    let buffer = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      let newline: number;
+      while ((newline = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 1);
+        lines.push(line);
+        const match = /atlas-restore-mock listening on (http:\/\/[^:]+:\d+)/.exec(line);
+        if (match) resolve(match[1] as string);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`the mock exited with ${code} before listening`)));
+  });
+  return { child, url, lines };
+}
+
+async function fetchAtlas(url: string, init: RequestInit = {}) {
+  const res = await fetch(url, init);
+  const body = await res.text();
+  return { statusCode: res.status, headers: Object.fromEntries(res.headers), body };
+}
+
+describe('the bin over a real socket', () => {
+  let server: Awaited<ReturnType<typeof startCli>>;
+  before(async () => {
+    server = await startCli(['--seed', '7']);
+  });
+  after(() => {
+    server.child.kill('SIGKILL');
+  });
+
+  test('prints one start-up line with the URL, the fixture count, generation, seed and scenario', () => {
+    const line = server.lines.find((l) => l.includes('atlas-restore-mock listening on'));
+    assert.ok(line);
+    const log = JSON.parse(line);
+    assert.equal(log.fixtures, 12);
+    assert.equal(log.seed, 7);
+    assert.equal(log.generate, true);
+  });
+
+  test('serves a fixture job with the versioned media type and correct Content-Length', async () => {
+    const res = await fetchAtlas(`${server.url}${jobUrl(GROUP, CLUSTER, '6a7ddc837c2e91d04b368d39')}`, { headers: { accept: VERSIONED } });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.headers['content-type'], SUCCESS_TYPE);
+    assert.equal(Number(res.headers['content-length']), Buffer.byteLength(res.body));
+    const job = assertMatchesSpec(res);
+    assert.ok(job.links[0].href.startsWith(server.url), 'links are on the URL the client used');
+  });
+
+  test('a generated job is byte-identical across requests', async () => {
+    const url = `${server.url}${jobUrl(GROUP, 'Other-cluster', 'ab12ab12ab12ab12ab12ab12')}`;
+    const first = await fetchAtlas(url, { headers: { accept: VERSIONED } });
+    const second = await fetchAtlas(url, { headers: { accept: VERSIONED } });
+    assertMatchesSpec(first);
+    assertMatchesSpec(second);
+    assert.equal(first.body, second.body);
+  });
+
+  test('errors keep the Atlas shape over the wire, and HEAD has no body', async () => {
+    const res = await fetchAtlas(`${server.url}${jobUrl(GROUP, CLUSTER, '000000000000000000000500')}`, { headers: { accept: VERSIONED } });
+    assert.equal(res.statusCode, 500);
+    assert.equal(res.headers['content-type'], 'application/json');
+    assert.equal(res.headers['x-error-code'], 'UNEXPECTED_ERROR');
+    assertMatchesSpec(res);
+    const head = await fetch(`${server.url}${jobUrl(GROUP, CLUSTER, '6a7ddc837c2e91d04b368d39')}`, { method: 'HEAD', headers: { accept: VERSIONED } });
+    assert.equal(head.status, 200);
+    assert.equal(await head.text(), '');
+  });
+
+  test('the health check needs no headers', async () => {
+    const res = await fetch(`${server.url}/health`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { status: 'ok' });
+  });
+});
+
+test('SIGTERM stops the mock gracefully with exit code 0', async () => {
+  const { child } = await startCli([]);
+  const exit = once(child, 'exit');
+  child.kill('SIGTERM');
+  const [code] = await exit;
+  assert.equal(code, 0);
+});
+
+test('two processes with the same seed give byte-identical generated jobs; another seed differs', async () => {
+  const servers = await Promise.all([startCli(['--seed', '3']), startCli(['--seed', '3']), startCli(['--seed', '4'])]);
+  try {
+    const path = jobUrl('0123456789abcdef01234567', 'prod', '6a794733c0eb9e7a17740663');
+    const bodies = [];
+    for (const s of servers) {
+      // The same Host on each, since links carry it.
+      const res = await fetchAtlas(`${s.url}${path}`, { headers: { accept: VERSIONED } });
+      assertMatchesSpec(res);
+      bodies.push(res.body.replaceAll(s.url, 'http://mock'));
+    }
+    assert.equal(bodies[0], bodies[1]);
+    assert.notEqual(bodies[0], bodies[2]);
+  } finally {
+    for (const s of servers) s.child.kill('SIGKILL');
+  }
+});
