@@ -8,10 +8,14 @@ export const SUCCESS_CONTENT_TYPE = `application/vnd.atlas.${RESOURCE_VERSION}+j
 
 const VERSIONED = /^application\/vnd\.atlas\.(\d{4})-(\d{2})-(\d{2})\+json$/i;
 
-function isRealDateOnOrAfterFirstVersion(y: number, m: number, d: number): boolean {
+function isRealDateOnOrAfterFirstVersion(year: string, month: string, day: string): boolean {
+  const [y, m, d] = [Number(year), Number(month), Number(day)];
   const date = new Date(Date.UTC(y, m - 1, d));
+  // setUTCFullYear, because Date.UTC maps years 0-99 to 1900-1999.
+  date.setUTCFullYear(y);
   const real = date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
-  return real && `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}` >= RESOURCE_VERSION;
+  // Compare the digits as sent: zero-padded, so string order is date order.
+  return real && `${year}-${month}-${day}` >= RESOURCE_VERSION;
 }
 
 /**
@@ -25,7 +29,7 @@ export function negotiateVersion(accept: string | undefined): string | undefined
     const match = VERSIONED.exec(type.trim());
     if (!match) continue;
     if (params.some((p) => /^\s*q\s*=\s*0(\.0*)?\s*$/i.test(p))) continue;
-    if (isRealDateOnOrAfterFirstVersion(Number(match[1]), Number(match[2]), Number(match[3]))) return RESOURCE_VERSION;
+    if (isRealDateOnOrAfterFirstVersion(match[1] as string, match[2] as string, match[3] as string)) return RESOURCE_VERSION;
   }
   return undefined;
 }

@@ -3,7 +3,7 @@
  * tests share it. Plugins are registered in the order a request meets them.
  */
 import swagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { getAtlasError } from './atlas-errors.js';
 import { createJobCatalog } from './job-catalog.js';
 import { loadFixtures, type FixtureSet } from './load-fixtures.js';
@@ -13,6 +13,10 @@ import { RateCounter } from './rate-counter.js';
 import { PLAIN_FORMAT, isFormatProblem, readReplyFormat } from './reply-format.js';
 import { sendAtlasError } from './render-reply.js';
 import { resolveGlobalScenario, restoreJobRoutes } from './routes/restore-job-route.js';
+
+function pathOf(url: string): string {
+  return url.split('?', 1)[0] ?? '';
+}
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -28,8 +32,14 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
     logger: { level: options.logLevel },
     // One line per request at debug instead of Fastify's two at info: quiet by default, and faster.
     logController: new LogController({ disableRequestLogging: true }),
-    // Let over-long ids reach validation (400 naming the parameter) instead of missing the route.
-    routerOptions: { maxParamLength: 2048 },
+    // Let over-long ids reach validation (400 naming the parameter) instead of missing the route;
+    // Node's 16 KiB header limit bounds the whole request line anyway.
+    routerOptions: { maxParamLength: 16 * 1024 },
+    // Errors Fastify raises before routing (an undecodable %zz in the path, …) still answer like Atlas.
+    frameworkErrors: (error, request, reply) => {
+      request.log.debug({ err: error }, 'request refused before routing');
+      sendAtlasError(reply, getAtlasError('RESOURCE_NOT_FOUND'), { path: pathOf(request.url) }, PLAIN_FORMAT);
+    },
   });
 
   await app.register(swagger, { mode: 'static', specification: { document: buildOpenApiDocument() as never } });
@@ -47,14 +57,20 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
   // D5: unknown routes answer in the Atlas error shape, never Fastify's default body.
   app.setNotFoundHandler((request, reply) => {
     const format = readReplyFormat(request.query as Record<string, string>);
-    const path = request.url.split('?', 1)[0] ?? '';
-    return sendAtlasError(reply, getAtlasError('RESOURCE_NOT_FOUND'), { path, ip: request.ip }, isFormatProblem(format) ? PLAIN_FORMAT : format);
+    return sendAtlasError(reply, getAtlasError('RESOURCE_NOT_FOUND'), { path: pathOf(request.url), ip: request.ip }, isFormatProblem(format) ? PLAIN_FORMAT : format);
   });
 
-  // Anything that escapes a handler is logged and answered with Atlas's 500, never a stack trace.
-  app.setErrorHandler((error, request, reply) => {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode ?? 500;
+    // Fastify's own 4xx (an unreadable body sent to a path that takes none, …) happen where Atlas has
+    // no such resource: no route of the mock takes a body.
+    if (status >= 400 && status < 500) {
+      request.log.debug({ err: error }, 'request refused');
+      return sendAtlasError(reply, getAtlasError('RESOURCE_NOT_FOUND'), { path: pathOf(request.url) }, PLAIN_FORMAT);
+    }
+    // Anything else that escapes a handler is a bug: logged, and answered with Atlas's 500, never a stack.
     request.log.error({ err: error }, 'unexpected error while handling a request');
-    return sendAtlasError(reply, getAtlasError('UNEXPECTED_ERROR'), { path: request.url.split('?', 1)[0] ?? '' }, PLAIN_FORMAT);
+    return sendAtlasError(reply, getAtlasError('UNEXPECTED_ERROR'), { path: pathOf(request.url) }, PLAIN_FORMAT);
   });
 
   if (options.logLevel === 'debug' || options.logLevel === 'trace') {

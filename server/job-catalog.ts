@@ -27,6 +27,8 @@ export interface JobCatalogOptions {
 
 export interface JobCatalog {
   lookup(ids: JobIds): Lookup;
+  /** the fixture at these ids, if any */
+  fixture(ids: JobIds): Fixture | undefined;
   /** does the cluster exist, as far as the mock is concerned (for the flex route) */
   clusterLookup(groupId: string, clusterName: string): Missing | { found: true };
 }
@@ -53,6 +55,7 @@ export function createJobCatalog(fixtures: FixtureSet, options: JobCatalogOption
 
   return {
     clusterLookup,
+    fixture: (ids) => fixtures.get(ids.groupId, ids.clusterName, ids.restoreJobId),
     lookup(ids) {
       const fixture = fixtures.get(ids.groupId, ids.clusterName, ids.restoreJobId);
       if (!fixture) {

@@ -122,7 +122,7 @@ export function convertOption(def: OptionDefinition, raw: string, source: string
       const v = raw.trim().toLowerCase();
       if (TRUE.has(v)) return true;
       if (FALSE.has(v)) return false;
-      return refuse(def, source, raw, 'true or false');
+      return refuse(def, source, raw, 'true or false (or 1/0, yes/no, on/off)');
     }
     case 'enum':
       if (!def.choices?.includes(raw)) refuse(def, source, raw, `one of ${def.choices?.join(', ')}`);
@@ -234,6 +234,6 @@ export function helpText(): string {
     'Example:',
     '  atlas-restore-mock --port 8080 --seed 42',
     "  curl -H 'Accept: application/vnd.atlas.2023-01-01+json' \\",
-    '    http://127.0.0.1:8080/api/atlas/v2/groups/32b6e34b3d91647abb20e7b8/clusters/Cluster0/backup/restoreJobs/6a794733c0eb9e7a17740663',
+    '    http://127.0.0.1:8080/api/atlas/v2/groups/32b6e34b3d91647abb20e7b8/clusters/Cluster0/backup/restoreJobs/6a7ddc837c2e91d04b368d39',
   ].join('\n');
 }

@@ -106,7 +106,7 @@ describe('selectors and their precedence', () => {
     assertMatchesSpec(global);
   });
 
-  test('a fixture declares its own error; Prefer still overrides it', async (t) => {
+  test('a fixture declares its own error, beating the global scenario; Prefer still overrides it', async (t) => {
     const dir = await mkdtemp(join(tmpdir(), 'arm-fixture-error-'));
     await mkdir(join(dir, GROUP, CLUSTER), { recursive: true });
     const job = {
@@ -115,10 +115,13 @@ describe('selectors and their precedence', () => {
       'x-mock': { description: 'always a 500', error: '500' },
     };
     await writeFile(join(dir, GROUP, CLUSTER, `${JOB}.json`), JSON.stringify(job));
-    const app = await build(t, { fixtures: dir });
+    const app = await build(t, { fixtures: dir, scenario: '404' });
     const res = await app.inject({ url: jobUrl(GROUP, CLUSTER, JOB), headers: accept });
     assert.equal(res.statusCode, 500);
     assertMatchesSpec(res);
+    const other = await app.inject({ url: jobUrl(GROUP, CLUSTER, 'dddddddddddddddddddddddd'), headers: accept });
+    assert.equal(other.statusCode, 404, 'the global scenario answers for the other ids');
+    assertMatchesSpec(other);
     const overridden = await app.inject({ url: jobUrl(GROUP, CLUSTER, JOB), headers: { ...accept, prefer: 'code=404' } });
     assert.equal(overridden.statusCode, 404);
     assertMatchesSpec(overridden);

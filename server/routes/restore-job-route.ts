@@ -40,6 +40,8 @@ interface Admitted {
   format: ReplyFormat;
   /** the scenario chosen for this request, if any, still to fire at its stage */
   scenario: AtlasErrorDefinition | undefined;
+  /** whom the rate-limit headers count for, as Atlas counts per caller */
+  caller: string;
 }
 
 export function baseUrlOf(request: FastifyRequest): string {
@@ -47,8 +49,8 @@ export function baseUrlOf(request: FastifyRequest): string {
 }
 
 export const restoreJobRoutes: FastifyPluginAsync<RestoreJobRouteOptions> = async (app, { catalog, rates, scenario: globalScenario }) => {
-  const fail = (reply: FastifyReply, definition: AtlasErrorDefinition, admitted: Pick<Admitted, 'ctx' | 'format'>) =>
-    sendAtlasError(reply, definition, admitted.ctx, admitted.format, rates.hit(admitted.ctx.ip ?? ''));
+  const fail = (reply: FastifyReply, definition: AtlasErrorDefinition, admitted: Pick<Admitted, 'ctx' | 'format' | 'caller'>) =>
+    sendAtlasError(reply, definition, admitted.ctx, admitted.format, rates.hit(admitted.caller));
 
   /** D1 up to the lookups; returns undefined when it has already replied. */
   function admit(request: JobRequest, reply: FastifyReply, useScenarios: boolean): Admitted | undefined {
@@ -59,28 +61,32 @@ export const restoreJobRoutes: FastifyPluginAsync<RestoreJobRouteOptions> = asyn
     const readFormat = readReplyFormat(request.query);
     const format = isFormatProblem(readFormat) ? PLAIN_FORMAT : readFormat;
     const prefer = useScenarios ? parsePrefer(request.headers.prefer) : {};
-    const scenario = useScenarios ? (prefer.definition ?? wellKnownError(groupId, restoreJobId) ?? globalScenario) : undefined;
+    // Most specific first; a fixture's own error is known here already, so it fires at its stage too.
+    const scenario = useScenarios
+      ? (prefer.definition ?? wellKnownError(groupId, restoreJobId) ?? catalog.fixture(request.params)?.error ?? globalScenario)
+      : undefined;
     const fires = (stage: Stage) => scenario !== undefined && stageOf(scenario) === stage;
+    const caller = request.ip;
 
-    if (fires('auth')) return void fail(reply, scenario as AtlasErrorDefinition, { ctx, format });
+    if (fires('auth')) return void fail(reply, scenario as AtlasErrorDefinition, { ctx, format, caller });
     if (fires('version') || !negotiateVersion(request.headers.accept)) {
-      return void fail(reply, fires('version') ? (scenario as AtlasErrorDefinition) : getAtlasError('INVALID_VERSION_DATE'), { ctx, format });
+      return void fail(reply, fires('version') ? (scenario as AtlasErrorDefinition) : getAtlasError('INVALID_VERSION_DATE'), { ctx, format, caller });
     }
     for (const [name, errorName] of PATH_PARAMETER_ERRORS) {
-      if (!pathParameterValidators[name](request.params[name])) return void fail(reply, getAtlasError(errorName), { ctx, format });
+      if (!pathParameterValidators[name](request.params[name])) return void fail(reply, getAtlasError(errorName), { ctx, format, caller });
     }
     if (isFormatProblem(readFormat)) {
-      return void fail(reply, getAtlasError('INVALID_QUERY_PARAMETER'), { ctx: { ...ctx, ...readFormat }, format });
+      return void fail(reply, getAtlasError('INVALID_QUERY_PARAMETER'), { ctx: { ...ctx, ...readFormat }, format, caller });
     }
-    if (prefer.invalid !== undefined) return void fail(reply, getAtlasError('INVALID_PREFER_CODE'), { ctx: { ...ctx, preferCode: prefer.invalid }, format });
-    if (fires('validation')) return void fail(reply, scenario as AtlasErrorDefinition, { ctx, format });
-    return { ctx, format, scenario };
+    if (prefer.invalid !== undefined) return void fail(reply, getAtlasError('INVALID_PREFER_CODE'), { ctx: { ...ctx, preferCode: prefer.invalid }, format, caller });
+    if (fires('validation')) return void fail(reply, scenario as AtlasErrorDefinition, { ctx, format, caller });
+    return { ctx, format, scenario, caller };
   }
 
   app.get(RESTORE_JOB_URL, async (request: JobRequest, reply) => {
     const admitted = admit(request, reply, true);
     if (!admitted) return reply;
-    const { ctx, format, scenario } = admitted;
+    const { format, scenario } = admitted;
     const fires = (stage: Stage) => scenario !== undefined && stageOf(scenario) === stage;
 
     if (fires('lookup')) return fail(reply, scenario as AtlasErrorDefinition, admitted);
@@ -89,11 +95,8 @@ export const restoreJobRoutes: FastifyPluginAsync<RestoreJobRouteOptions> = asyn
       request.log.debug({ ids: request.params, error: found.error }, 'no such restore job: add a fixture or enable --generate');
       return fail(reply, getAtlasError(found.error), admitted);
     }
-    // A fixture's own error answers for its ids unless the request asked for another one.
-    const fixtureError = found.fixture?.error;
-    if (fixtureError && !scenario) return fail(reply, fixtureError, admitted);
     if (fires('handler')) return fail(reply, scenario as AtlasErrorDefinition, admitted);
-    return sendJob(reply, found.rendered(baseUrlOf(request)), format, rates.hit(ctx.ip ?? ''));
+    return sendJob(reply, found.rendered(baseUrlOf(request)), format, rates.hit(admitted.caller));
   });
 
   // D15: the Atlas CLI asks the flex API first and falls back to the dedicated route on this 400.
