@@ -5,6 +5,11 @@
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { getAtlasError } from './atlas-errors.js';
+import { addAuthHook } from './auth/auth-hook.js';
+import { createAuthenticator } from './auth/authenticate.js';
+import { CredentialsError, loadCredentials, type CredentialStore } from './auth/credentials.js';
+import { NonceService } from './auth/digest.js';
+import { TokenService } from './auth/tokens.js';
 import { createJobCatalog } from './job-catalog.js';
 import { loadFixtures, type FixtureSet } from './load-fixtures.js';
 import { buildOpenApiDocument } from './openapi-document.js';
@@ -12,6 +17,7 @@ import { mergeOptions, type MockOptions } from './options.js';
 import { RateCounter } from './rate-counter.js';
 import { PLAIN_FORMAT, isFormatProblem, readReplyFormat } from './reply-format.js';
 import { sendAtlasError } from './render-reply.js';
+import { oauthRoutes, sendOAuthError } from './routes/oauth-routes.js';
 import { resolveGlobalScenario, restoreJobRoutes } from './routes/restore-job-route.js';
 
 function pathOf(url: string): string {
@@ -22,12 +28,24 @@ export interface BuiltApp {
   app: FastifyInstance;
   options: Readonly<MockOptions>;
   fixtures: FixtureSet;
+  credentials: CredentialStore;
 }
 
 /** Loads fixtures (throwing FixtureError on a bad one) and wires every route. */
 export async function buildApp(partial: Partial<MockOptions> = {}): Promise<BuiltApp> {
   const options = mergeOptions(partial);
   const fixtures = await loadFixtures(options.fixtures);
+  const credentials = await loadCredentials({
+    file: options.credentials || undefined,
+    apiKey: options.apiKey || undefined,
+    serviceAccount: options.serviceAccount || undefined,
+  });
+  if (options.auth === 'strict' && credentials.count === 0) {
+    throw new CredentialsError(
+      '--auth strict (ATLAS_MOCK_AUTH) accepts only configured credentials, and none are configured. ' +
+        'Fix: add --credentials FILE, ATLAS_MOCK_API_KEY=<public>:<private> or ATLAS_MOCK_SERVICE_ACCOUNT=<clientId>:<secret>, or use --auth any.',
+    );
+  }
   const app = Fastify({
     logger: { level: options.logLevel },
     // One line per request at debug instead of Fastify's two at info: quiet by default, and faster.
@@ -42,10 +60,17 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
     },
   });
 
+  // Auth comes first of all (D1); its hook covers /api/atlas/* only.
+  const nonces = new NonceService({ ttlMs: options.nonceTtl * 1000, maxTracked: 10_000 });
+  const tokens = new TokenService({ ttlSeconds: options.tokenTtl });
+  addAuthHook(app, createAuthenticator(options.auth, credentials, nonces, tokens), nonces);
+
   await app.register(swagger, { mode: 'static', specification: { document: buildOpenApiDocument() as never } });
 
   app.get('/health', async () => ({ status: 'ok' }));
   app.get('/openapi.json', async () => app.swagger());
+
+  await app.register(oauthRoutes, { mode: options.auth, credentials, tokens });
 
   const rates = new RateCounter(options.rateLimit);
   await app.register(restoreJobRoutes, {
@@ -63,9 +88,10 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;
     // Fastify's own 4xx (an unreadable body sent to a path that takes none, …) happen where Atlas has
-    // no such resource: no route of the mock takes a body.
+    // no such resource; only the token endpoints take bodies, and they answer in OAuth's shape.
     if (status >= 400 && status < 500) {
       request.log.debug({ err: error }, 'request refused');
+      if (request.url.startsWith('/api/oauth/')) return sendOAuthError(reply, 'invalid_request');
       return sendAtlasError(reply, getAtlasError('RESOURCE_NOT_FOUND'), { path: pathOf(request.url) }, PLAIN_FORMAT);
     }
     // Anything else that escapes a handler is a bug: logged, and answered with Atlas's 500, never a stack.
@@ -79,5 +105,5 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
     });
   }
 
-  return { app, options, fixtures };
+  return { app, options, fixtures, credentials };
 }

@@ -5,6 +5,7 @@
  * message that names the fix.
  */
 import { buildApp } from './app.js';
+import { CredentialsError } from './auth/credentials.js';
 import { FixtureError } from './load-fixtures.js';
 import { OptionError, helpText, resolveOptions } from './options.js';
 
@@ -14,12 +15,16 @@ async function main(): Promise<void> {
     console.log(helpText());
     return;
   }
-  const { app, fixtures } = await buildApp(options);
+  const { app, fixtures, credentials } = await buildApp(options);
   const address = await app.listen({ port: options.port, host: options.host });
   const shownUrl = address.replace('://0.0.0.0:', '://127.0.0.1:');
   app.log.info(
-    { url: shownUrl, fixtures: fixtures.count, fixturesFolder: fixtures.folder, generate: options.generate, seed: options.seed, scenario: options.scenario },
-    `atlas-restore-mock listening on ${address}: ${fixtures.count} fixtures, generate ${options.generate ? 'on' : 'off'}, seed ${options.seed}, scenario ${options.scenario}`,
+    {
+      url: shownUrl, fixtures: fixtures.count, fixturesFolder: fixtures.folder, generate: options.generate, seed: options.seed,
+      scenario: options.scenario, auth: options.auth, credentials: credentials.count,
+    },
+    `atlas-restore-mock listening on ${address}: ${fixtures.count} fixtures, auth ${options.auth}` +
+      `${options.auth === 'strict' ? ` (${credentials.count} credentials)` : ''}, seed ${options.seed}, generate ${options.generate ? 'on' : 'off'}, scenario ${options.scenario}`,
   );
 
   let closing = false;
@@ -40,7 +45,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof OptionError || error instanceof FixtureError) {
+  if (error instanceof OptionError || error instanceof FixtureError || error instanceof CredentialsError) {
     console.error(`atlas-restore-mock: ${error.message}`);
     process.exit(2);
   }

@@ -8,6 +8,8 @@ import { DEFAULT_FIXTURES_DIR } from './package-root.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const AUTH_MODES = ['any', 'strict', 'off'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
 
 export interface MockOptions {
   port: number;
@@ -20,6 +22,12 @@ export interface MockOptions {
   wireFidelity: boolean;
   cacheSize: number;
   rateLimit: number;
+  auth: AuthMode;
+  credentials: string;
+  apiKey: string;
+  serviceAccount: string;
+  nonceTtl: number;
+  tokenTtl: number;
 }
 
 type Kind = 'integer' | 'string' | 'boolean' | 'enum' | 'scenario';
@@ -85,6 +93,32 @@ export const OPTIONS = [
   option({
     key: 'rateLimit', flag: '--rate-limit', env: 'ATLAS_MOCK_RATE_LIMIT', kind: 'integer', default: 1200, min: 1, max: 1000000,
     description: 'RateLimit-Limit: requests per caller per minute that RateLimit-Remaining counts down from', example: '--rate-limit 1200',
+  }),
+  option({
+    key: 'auth', flag: '--auth', env: 'ATLAS_MOCK_AUTH', kind: 'enum', default: 'any', choices: AUTH_MODES,
+    description: 'any: any well-formed Digest/Bearer credential, none gets the Digest challenge; strict: only configured credentials, roles and access lists; off: no auth. Default: strict when credentials are given, else any',
+    example: '--auth strict',
+  }),
+  option({
+    key: 'credentials', flag: '--credentials', env: 'ATLAS_MOCK_CREDENTIALS', kind: 'string', default: '',
+    description: 'JSON or YAML file of API keys and service accounts with roles and access lists (see examples/credentials.example.yaml)',
+    example: '--credentials ./credentials.yaml',
+  }),
+  option({
+    key: 'apiKey', flag: '--api-key', env: 'ATLAS_MOCK_API_KEY', kind: 'string', default: '',
+    description: 'one API key as <public>:<private>, Project Owner on every project', example: '--api-key abcdefgh:5d1e7b5c-0000-4000-8000-000000000000',
+  }),
+  option({
+    key: 'serviceAccount', flag: '--service-account', env: 'ATLAS_MOCK_SERVICE_ACCOUNT', kind: 'string', default: '',
+    description: 'one service account as <clientId>:<secret>, Project Owner on every project', example: '--service-account mdb_sa_id_demo:mdb_sa_sk_demo',
+  }),
+  option({
+    key: 'nonceTtl', flag: '--nonce-ttl', env: 'ATLAS_MOCK_NONCE_TTL', kind: 'integer', default: 300, min: 1, max: 86400,
+    description: 'seconds a Digest nonce stays valid; later it is answered stale=true', example: '--nonce-ttl 300',
+  }),
+  option({
+    key: 'tokenTtl', flag: '--token-ttl', env: 'ATLAS_MOCK_TOKEN_TTL', kind: 'integer', default: 3600, min: 1, max: 86400,
+    description: 'seconds a service-account access token lives (expires_in)', example: '--token-ttl 3600',
   }),
 ] as const satisfies readonly OptionDefinition[];
 
@@ -199,7 +233,15 @@ export function resolveOptions(argv: readonly string[], env: NodeJS.ProcessEnv):
       resolved[def.key] = convertOption(def, flagValue, def.flag);
     }
   }
-  return { options: Object.freeze(resolved as unknown as MockOptions), help: values.help === true };
+  const authGiven = typeof values.auth === 'string' || Boolean(env.ATLAS_MOCK_AUTH);
+  return { options: Object.freeze(withAuthDefault(resolved, authGiven)), help: values.help === true };
+}
+
+/** Credentials without an explicit --auth mean the user wants them checked. */
+function withAuthDefault(resolved: Record<string, unknown>, authGiven: boolean): MockOptions {
+  const options = resolved as unknown as MockOptions;
+  if (!authGiven && (options.credentials || options.apiKey || options.serviceAccount)) options.auth = 'strict';
+  return options;
 }
 
 /** Options for code (tests, startMock): unknown keys and bad values are refused like flags. */
@@ -209,15 +251,15 @@ export function mergeOptions(partial: Partial<MockOptions> = {}): Readonly<MockO
     const def = OPTIONS.find((o) => o.key === key);
     if (!def) throw new OptionError(`Unknown option ${key}. Fix: use one of ${OPTIONS.map((o) => o.key).join(', ')}.`);
     if (value === undefined) continue;
-    merged[key] = convertOption(def, String(value), key);
+    merged[key] = value === '' && def.default === '' ? '' : convertOption(def, String(value), key);
   }
-  return Object.freeze(merged as unknown as MockOptions);
+  return Object.freeze(withAuthDefault(merged, partial.auth !== undefined));
 }
 
 export function helpText(): string {
   const rows = OPTIONS.map((o) => {
     const flag = o.kind === 'boolean' ? `${o.flag}, --no-${o.flag.slice(2)}` : `${o.flag} <${o.kind === 'integer' ? 'n' : 'value'}>`;
-    const shown = o.key === 'fixtures' ? 'shipped fixtures/' : String(o.default);
+    const shown = o.key === 'fixtures' ? 'shipped fixtures/' : o.default === '' ? 'none' : String(o.default);
     return `  ${flag.padEnd(30)} ${o.description}\n  ${''.padEnd(30)} env ${o.env}, default ${shown}`;
   });
   return [

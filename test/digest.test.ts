@@ -489,10 +489,17 @@ describe('authenticateDigest', () => {
       reason: 'wrong-realm',
     });
     assert.deepEqual(call(good, '/api/atlas/v2/groups/x'), { ok: false, stale: false, reason: 'uri-mismatch' });
+    // A right digest over a nonce from another process (the recorded Atlas one here) asks for a fresh nonce…
     assert.deepEqual(call(clientHeader({ user: 'abcdefgh', password, nonce: '+4YICU5YLx6mQEzmVhx1G5ySQVrufjv6', uri })), {
       ok: false,
-      stale: false,
+      stale: true,
       reason: 'invalid-nonce',
+    });
+    // …but a wrong digest over it is just wrong.
+    assert.deepEqual(call(clientHeader({ user: 'abcdefgh', password: 'wrong', nonce: '+4YICU5YLx6mQEzmVhx1G5ySQVrufjv6', uri })), {
+      ok: false,
+      stale: false,
+      reason: 'bad-response',
     });
     // None of the failures above consumed nc 1.
     assert.equal(call(good).ok, true);

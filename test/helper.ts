@@ -22,7 +22,8 @@ export function jobUrl(groupId: string, clusterName: string, restoreJobId: strin
 
 /** A fresh app per test, closed when the test ends. Logs are silent unless a test asks. */
 export async function build(t: TestContext, options: Partial<MockOptions> = {}): Promise<FastifyInstance> {
-  const { app } = await buildApp({ logLevel: 'silent', ...options });
+  // Auth is off unless a test is about auth, so the other suites read as plain HTTP.
+  const { app } = await buildApp({ logLevel: 'silent', auth: 'off', ...options });
   t.after(() => app.close());
   await app.ready();
   return app;

@@ -13,7 +13,7 @@ const CLI = join(PACKAGE_ROOT, 'dist', 'server', 'cli.js');
 
 /** Starts the bin on a free port and resolves with its URL once its start-up line is printed. */
 async function startCli(args: string[]): Promise<{ child: ChildProcess; url: string; lines: string[] }> {
-  const child = spawn(process.execPath, [CLI, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, '--port', '0', '--auth', 'off', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
     let buffer = '';

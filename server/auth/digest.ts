@@ -429,6 +429,12 @@ export class NonceService {
   }
 }
 
+/**
+ * Passed as `lookupSecret` in the mock's `any` auth mode: every well-formed Digest answer to one of
+ * our nonces is accepted whatever the key, so SDKs with made-up keys work (the auth issue's `any`).
+ */
+export const ANY_SECRET = Symbol('any secret');
+
 /** Why {@link authenticateDigest} refused a request. */
 export type DigestFailure =
   | 'missing'
@@ -454,11 +460,12 @@ export type DigestAuthResult =
  *
  * @param request `authorization` header (undefined when absent), HTTP method, and the raw
  *   request-target (path + query, e.g. Fastify's `request.url`).
- * @param lookupSecret private key for a public key (the Digest username), undefined if unknown.
+ * @param lookupSecret private key for a public key (the Digest username), undefined if unknown;
+ *   or ANY_SECRET to accept any key.
  */
 export function authenticateDigest(
   request: { readonly authorization: string | undefined; readonly method: string; readonly url: string },
-  lookupSecret: (username: string) => string | undefined,
+  lookupSecret: ((username: string) => string | undefined) | typeof ANY_SECRET,
   nonces: NonceService,
   realm: string = DIGEST_REALM,
 ): DigestAuthResult {
@@ -472,12 +479,15 @@ export function authenticateDigest(
   if (credentials.uri !== request.url) return { ok: false, stale: false, reason: 'uri-mismatch' };
 
   const nonceState = nonces.inspect(credentials.nonce);
-  if (nonceState === 'invalid') return { ok: false, stale: false, reason: 'invalid-nonce' };
-
-  const secret = lookupSecret(credentials.username);
-  // Unknown users still pay for a hash, so timing does not reveal which public keys exist.
-  const verified = verifyDigestResponse(credentials, request.method, secret ?? '\u0000unknown', { realm });
-  if (!verified || secret === undefined) return { ok: false, stale: false, reason: 'bad-response' };
+  if (lookupSecret !== ANY_SECRET) {
+    const secret = lookupSecret(credentials.username);
+    // Unknown users still pay for a hash, so timing does not reveal which public keys exist.
+    const verified = verifyDigestResponse(credentials, request.method, secret ?? '\u0000unknown', { realm });
+    if (!verified || secret === undefined) return { ok: false, stale: false, reason: 'bad-response' };
+  }
+  // A right digest over a nonce this process did not issue (the mock restarted, or any-mode clients
+  // that cached one) only needs a fresh nonce: stale=true makes clients retry without asking.
+  if (nonceState === 'invalid') return { ok: false, stale: true, reason: 'invalid-nonce' };
   if (nonceState === 'stale') return { ok: false, stale: true, reason: 'stale-nonce' };
 
   switch (nonces.check(credentials.nonce, credentials.nc)) {

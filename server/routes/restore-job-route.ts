@@ -40,7 +40,7 @@ interface Admitted {
   format: ReplyFormat;
   /** the scenario chosen for this request, if any, still to fire at its stage */
   scenario: AtlasErrorDefinition | undefined;
-  /** whom the rate-limit headers count for, as Atlas counts per caller */
+  /** whom the rate-limit headers count for: the credential, else the IP, as Atlas counts per caller */
   caller: string;
 }
 
@@ -66,7 +66,7 @@ export const restoreJobRoutes: FastifyPluginAsync<RestoreJobRouteOptions> = asyn
       ? (prefer.definition ?? wellKnownError(groupId, restoreJobId) ?? catalog.fixture(request.params)?.error ?? globalScenario)
       : undefined;
     const fires = (stage: Stage) => scenario !== undefined && stageOf(scenario) === stage;
-    const caller = request.ip;
+    const caller = request.principal || request.ip;
 
     if (fires('auth')) return void fail(reply, scenario as AtlasErrorDefinition, { ctx, format, caller });
     if (fires('version') || !negotiateVersion(request.headers.accept)) {

@@ -1,0 +1,49 @@
+/**
+ * Runs the Authenticator on every Atlas API request before routing decides anything (D1), so a Digest
+ * client always sees its challenge first. /health, /openapi.json and /api/oauth/* are outside it.
+ */
+import type { FastifyInstance } from 'fastify';
+import { getAtlasError } from '../atlas-errors.js';
+import { PLAIN_FORMAT, isFormatProblem, readReplyFormat } from '../reply-format.js';
+import { sendAtlasError } from '../render-reply.js';
+import type { Authenticator } from './authenticate.js';
+import { buildChallenge, type NonceService } from './digest.js';
+
+const GROUP_IN_PATH = /^\/api\/atlas\/v2\/groups\/([a-f0-9]{24})(?:[/?]|$)/;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** who made the request: `apiKey:<public key>`, `serviceAccount:<client id>`, `anonymous` or '' */
+    principal: string;
+  }
+}
+
+export function addAuthHook(app: FastifyInstance, authenticator: Authenticator, nonces: NonceService): void {
+  app.decorateRequest('principal', '');
+  if (authenticator.mode === 'off') return;
+
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!request.url.startsWith('/api/atlas/')) return done();
+    const outcome = authenticator.authenticate({
+      authorization: request.headers.authorization,
+      method: request.method,
+      url: request.url,
+      ip: request.ip,
+      groupId: GROUP_IN_PATH.exec(request.url)?.[1],
+    });
+    if (outcome.ok) {
+      request.principal = outcome.principal;
+      return done();
+    }
+    const path = request.url.split('?', 1)[0] ?? '';
+    if (outcome.failure === 'unauthenticated') {
+      // D9: the challenge is never enveloped, or Digest clients could not log in.
+      if (authenticator.offersDigest) reply.header('www-authenticate', buildChallenge(nonces.issue(), outcome.stale));
+      sendAtlasError(reply, getAtlasError('UNAUTHORIZED'), { path }, PLAIN_FORMAT);
+      return;
+    }
+    request.principal = outcome.principal;
+    const format = readReplyFormat(request.query as Record<string, string>);
+    sendAtlasError(reply, getAtlasError(outcome.failure), { path, ip: request.ip }, isFormatProblem(format) ? PLAIN_FORMAT : format);
+  });
+}
