@@ -13,12 +13,18 @@ import { TokenService } from './auth/tokens.js';
 import { createJobCatalog } from './job-catalog.js';
 import { loadFixtures, type FixtureSet } from './load-fixtures.js';
 import { buildOpenApiDocument } from './openapi-document.js';
-import { mergeOptions, type MockOptions } from './options.js';
+import { OptionError, mergeOptions, type MockOptions } from './options.js';
 import { RateCounter } from './rate-counter.js';
 import { PLAIN_FORMAT, isFormatProblem, readReplyFormat } from './reply-format.js';
 import { sendAtlasError } from './render-reply.js';
 import { oauthRoutes, sendOAuthError } from './routes/oauth-routes.js';
-import { resolveGlobalScenario, restoreJobRoutes } from './routes/restore-job-route.js';
+import { CONTROL_PREFIX, controlError, controlRoutes } from './routes/control-routes.js';
+import { globalEffect, restoreJobRoutes } from './routes/restore-job-route.js';
+import { addSlowBodyHook } from './faults.js';
+import { MockClock } from './mock-clock.js';
+import { MockState } from './mock-state.js';
+import { RequestJournal } from './request-journal.js';
+import { ScenarioBook, parseDelay } from './scenario-book.js';
 
 function pathOf(url: string): string {
   return url.split('?', 1)[0] ?? '';
@@ -29,6 +35,14 @@ export interface BuiltApp {
   options: Readonly<MockOptions>;
   fixtures: FixtureSet;
   credentials: CredentialStore;
+  /** what tests may change while it runs (control API, startMock) */
+  state: MockState;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host) || host.startsWith('127.');
 }
 
 /** Loads fixtures (throwing FixtureError on a bad one) and wires every route. */
@@ -44,6 +58,12 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
     throw new CredentialsError(
       '--auth strict (ATLAS_MOCK_AUTH) accepts only configured credentials, and none are configured. ' +
         'Fix: add --credentials FILE, ATLAS_MOCK_API_KEY=<public>:<private> or ATLAS_MOCK_SERVICE_ACCOUNT=<clientId>:<secret>, or use --auth any.',
+    );
+  }
+  if (options.control && !options.controlToken && !isLoopback(options.host)) {
+    throw new OptionError(
+      `--control on --host ${options.host} would let anyone who reaches the mock change it. ` +
+        'Fix: set --control-token (ATLAS_MOCK_CONTROL_TOKEN) and send it as X-Mock-Token, or listen on 127.0.0.1.',
     );
   }
   const app = Fastify({
@@ -73,11 +93,43 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
   await app.register(oauthRoutes, { mode: options.auth, credentials, tokens });
 
   const rates = new RateCounter(options.rateLimit);
+  const state = new MockState(fixtures, new ScenarioBook(options.seed), new RequestJournal(options.journalSize), new MockClock(options.clockSpeed), rates);
+  const catalog = createJobCatalog(fixtures, options, (fixture) => state.readLifecycleJob(fixture));
+  state.onFixturesChanged(() => catalog.clearCache());
+  addSlowBodyHook(app);
   await app.register(restoreJobRoutes, {
-    catalog: createJobCatalog(fixtures, options),
+    catalog,
     rates,
-    scenario: resolveGlobalScenario(options.scenario),
+    scenarios: state.scenarios,
+    global: globalEffect(options.scenario, options.delay ? parseDelay(options.delay) : undefined, options.fault),
+    enforceRateLimit: options.enforceRateLimit,
   });
+  if (options.control) await app.register(controlRoutes, { state, token: options.controlToken });
+
+  if (options.journalSize > 0) {
+    app.addHook('onResponse', (request, reply, done) => {
+      const path = pathOf(request.url);
+      if (path.startsWith('/api/')) {
+        const { accept, prefer, 'user-agent': userAgent, 'content-type': contentType } = request.headers;
+        state.journal.record({
+          time: new Date().toISOString(),
+          method: request.method,
+          path,
+          query: { ...(request.query as Record<string, string | string[]>) },
+          headers: {
+            ...(accept !== undefined ? { accept } : {}),
+            ...(typeof prefer === 'string' ? { prefer } : {}),
+            ...(userAgent !== undefined ? { 'user-agent': userAgent } : {}),
+            ...(contentType !== undefined ? { 'content-type': contentType } : {}),
+          },
+          credential: request.principal,
+          status: reply.statusCode,
+          durationMs: Math.round(reply.elapsedTime * 1000) / 1000,
+        });
+      }
+      done();
+    });
+  }
 
   // D5: unknown routes answer in the Atlas error shape, never Fastify's default body.
   app.setNotFoundHandler((request, reply) => {
@@ -92,6 +144,9 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
     if (status >= 400 && status < 500) {
       request.log.debug({ err: error }, 'request refused');
       if (request.url.startsWith('/api/oauth/')) return sendOAuthError(reply, 'invalid_request');
+      if (options.control && request.url.startsWith(`${CONTROL_PREFIX}/`)) {
+        return controlError(reply, 400, 'MOCK_INVALID_REQUEST', `The request could not be read: ${error.message}`);
+      }
       return sendAtlasError(reply, getAtlasError('RESOURCE_NOT_FOUND'), { path: pathOf(request.url) }, PLAIN_FORMAT);
     }
     // Anything else that escapes a handler is a bug: logged, and answered with Atlas's 500, never a stack.
@@ -105,5 +160,5 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
     });
   }
 
-  return { app, options, fixtures, credentials };
+  return { app, options, fixtures, credentials, state };
 }

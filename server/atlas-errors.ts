@@ -18,7 +18,7 @@ export interface ErrorContext {
   queryParameter?: string;
   queryValue?: string;
   rateLimit?: number;
-  /** the value of a `Prefer: code=…` that names no error */
+  /** a preference the mock cannot honour, as written: `code=418` */
   preferCode?: string;
 }
 
@@ -99,11 +99,13 @@ export const ATLAS_ERRORS = define([
     status: 400,
     errorCode: 'INVALID_PREFER_CODE',
     reason: 'Bad Request',
-    detail: 'The Prefer header asks for code={0}, which names no error of this mock.',
+    detail: 'The Prefer header asks for {0}, which this mock cannot honour.',
     params: (c) => [c.preferCode ?? null],
     badRequestField: () => ({
       field: 'Prefer',
-      description: `code must be a status (400, 401, 403, 404, 406, 429, 500, 503) or an error name such as CLUSTER_NOT_FOUND`,
+      description:
+        'code is a status (400, 401, 403, 404, 406, 429, 500, 503) or an error name such as CLUSTER_NOT_FOUND; ' +
+        'delay is milliseconds (300) or a range (100-500); fault is reset, empty or slow-body',
     }),
     evidence: 'the mock\'s own: answers a Prefer header it cannot honour',
   },

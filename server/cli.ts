@@ -2,15 +2,31 @@
 /**
  * The `atlas-restore-mock` command: options from flags and ATLAS_MOCK_* env, one start-up line,
  * graceful stop on SIGINT/SIGTERM. A bad option or fixture stops start-up with exit code 2 and a
- * message that names the fix.
+ * message that names the fix. `-c "<command>"` runs a command against the mock (ATLAS_MOCK_URL set),
+ * stops the mock and exits with the command's code, for test suites that are not written in Node.
  */
+import { spawn } from 'node:child_process';
 import { buildApp } from './app.js';
 import { CredentialsError } from './auth/credentials.js';
 import { FixtureError } from './load-fixtures.js';
 import { OptionError, helpText, resolveOptions } from './options.js';
 
+/** Takes `-c <command>` / `--command <command>` out of argv; the rest are mock options. */
+function splitCommand(argv: string[]): { command: string | undefined; rest: string[] } {
+  const at = argv.findIndex((a) => a === '-c' || a === '--command');
+  if (at < 0) return { command: undefined, rest: argv };
+  const command = argv[at + 1];
+  if (command === undefined || command.trim() === '') {
+    throw new OptionError('Option -c needs a command. Fix: for example -c "go test ./..." (quote it as one argument).');
+  }
+  return { command, rest: [...argv.slice(0, at), ...argv.slice(at + 2)] };
+}
+
 async function main(): Promise<void> {
-  const { options, help } = resolveOptions(process.argv.slice(2), process.env);
+  const { command, rest } = splitCommand(process.argv.slice(2));
+  // With -c, a free port unless one was asked for: the command learns it from ATLAS_MOCK_URL.
+  const portGiven = rest.some((a) => a === '--port' || a.startsWith('--port=')) || Boolean(process.env.ATLAS_MOCK_PORT);
+  const { options, help } = resolveOptions(command && !portGiven ? ['--port', '0', ...rest] : rest, process.env);
   if (help) {
     console.log(helpText());
     return;
@@ -26,6 +42,16 @@ async function main(): Promise<void> {
     `atlas-restore-mock listening on ${address}: ${fixtures.count} fixtures, auth ${options.auth}` +
       `${options.auth === 'strict' ? ` (${credentials.count} credentials)` : ''}, seed ${options.seed}, generate ${options.generate ? 'on' : 'off'}, scenario ${options.scenario}`,
   );
+
+  if (command !== undefined) {
+    const child = spawn(command, { shell: true, stdio: 'inherit', env: { ...process.env, ATLAS_MOCK_URL: shownUrl } });
+    child.once('exit', (code, signal) => {
+      app.server.closeAllConnections();
+      app.close().finally(() => process.exit(code ?? (signal ? 1 : 0)));
+    });
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => child.kill(signal));
+    return;
+  }
 
   let closing = false;
   const stop = (signal: string) => {

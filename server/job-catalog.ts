@@ -9,6 +9,7 @@ import type { AtlasErrorName } from './atlas-errors.js';
 import { generateRestoreJob, type JobIds } from './generate-restore-job.js';
 import type { Fixture, FixtureSet } from './load-fixtures.js';
 import { renderJob, type RenderedJob } from './render-reply.js';
+import type { RestoreJobRecord } from './restore-job-record.js';
 import { shapeRestoreJob } from './shape-restore-job.js';
 
 export interface Missing {
@@ -27,21 +28,34 @@ export interface JobCatalogOptions {
 
 export interface JobCatalog {
   lookup(ids: JobIds): Lookup;
+  /** forget rendered bodies, after fixtures changed */
+  clearCache(): void;
   /** the fixture at these ids, if any */
   fixture(ids: JobIds): Fixture | undefined;
   /** does the cluster exist, as far as the mock is concerned (for the flex route) */
   clusterLookup(groupId: string, clusterName: string): Missing | { found: true };
 }
 
-export function createJobCatalog(fixtures: FixtureSet, options: JobCatalogOptions): JobCatalog {
+/**
+ * @param readLifecycleJob how a fixture with `x-mock.lifecycle` looks at this read; such jobs change
+ *   over time, so they are rendered per read and never cached.
+ */
+export function createJobCatalog(
+  fixtures: FixtureSet,
+  options: JobCatalogOptions,
+  readLifecycleJob: (fixture: Fixture) => RestoreJobRecord,
+): JobCatalog {
   const cache = options.cacheSize > 0 ? new LRUCache<string, RenderedJob>({ max: options.cacheSize }) : undefined;
+  const shape = (record: RestoreJobRecord, ids: JobIds, baseUrl: string) =>
+    renderJob(shapeRestoreJob(record, { baseUrl, groupId: ids.groupId, clusterName: ids.clusterName, wireFidelity: options.wireFidelity }));
 
   const render = (ids: JobIds, fixture: Fixture | undefined) => (baseUrl: string): RenderedJob => {
+    if (fixture?.lifecycle) return shape(readLifecycleJob(fixture), ids, baseUrl);
     const key = `${baseUrl} ${ids.groupId} ${ids.clusterName} ${ids.restoreJobId}`;
     const cached = cache?.get(key);
     if (cached) return cached;
     const record = fixture?.job ?? generateRestoreJob(options.seed, ids);
-    const rendered = renderJob(shapeRestoreJob(record, { baseUrl, groupId: ids.groupId, clusterName: ids.clusterName, wireFidelity: options.wireFidelity }));
+    const rendered = shape(record, ids, baseUrl);
     cache?.set(key, rendered);
     return rendered;
   };
@@ -55,6 +69,7 @@ export function createJobCatalog(fixtures: FixtureSet, options: JobCatalogOption
 
   return {
     clusterLookup,
+    clearCache: () => cache?.clear(),
     fixture: (ids) => fixtures.get(ids.groupId, ids.clusterName, ids.restoreJobId),
     lookup(ids) {
       const fixture = fixtures.get(ids.groupId, ids.clusterName, ids.restoreJobId);

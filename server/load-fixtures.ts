@@ -11,6 +11,8 @@ import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { findAtlasError, type AtlasErrorDefinition, atlasErrorChoices } from './atlas-errors.js';
 import { checkCoherence } from './job-coherence.js';
+import { checkLifecycle, type Lifecycle } from './job-lifecycle.js';
+import { parseDelay, type DelayRange, type Fault } from './scenario-book.js';
 import type { RestoreJobRecord } from './restore-job-record.js';
 import { describeAjvErrors, pathParameterValidators, validators } from './spec-schemas.js';
 
@@ -23,6 +25,10 @@ export interface Fixture {
   job: RestoreJobRecord;
   /** the error these ids answer with instead of the job (`x-mock.error`) */
   error?: AtlasErrorDefinition;
+  delay?: DelayRange;
+  fault?: Fault;
+  /** the job progresses over time (`x-mock.lifecycle`); `job` is its finished state */
+  lifecycle?: Lifecycle;
   description?: string;
   /** where it came from, for messages */
   source: string;
@@ -34,12 +40,25 @@ export interface FixtureSet {
   get(groupId: string, clusterName: string, restoreJobId: string): Fixture | undefined;
   hasGroup(groupId: string): boolean;
   hasCluster(groupId: string, clusterName: string): boolean;
-  /** a few addresses, for log lines that explain a miss */
-  sample(limit: number): string[];
+  /** every fixture, loaded and added, in address order */
+  list(): Fixture[];
+  /** adds or replaces one at runtime (already checked by parseFixture); false if its job id is used elsewhere */
+  put(fixture: Fixture): boolean;
+  remove(groupId: string, clusterName: string, restoreJobId: string): boolean;
+  /** back to the fixtures loaded at start-up */
+  reset(): void;
 }
 
 export class FixtureError extends Error {
   override name = 'FixtureError';
+
+  constructor(
+    message: string,
+    /** each problem as `field "name": reason`, for callers that report fields (the control API) */
+    readonly problems: readonly string[] = [],
+  ) {
+    super(message);
+  }
 }
 
 const LAYOUT_HINT = 'Fixtures are laid out <groupId>/<clusterName>/<restoreJobId>.json (see fixtures/README.md).';
@@ -47,6 +66,7 @@ const LAYOUT_HINT = 'Fixtures are laid out <groupId>/<clusterName>/<restoreJobId
 function fail(source: string, problems: readonly string[]): never {
   throw new FixtureError(
     `Fixture ${source} is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}\nFix the file or remove it. ${LAYOUT_HINT}`,
+    problems,
   );
 }
 
@@ -79,7 +99,9 @@ export function parseFixture(source: string, address: { groupId: string; cluster
     fail(source, [`field "id": ${JSON.stringify(record.id)} differs from the file name; make them equal or drop "id"`]);
   }
 
-  const { 'x-mock': mock, ...fields } = record as Record<string, unknown> & { 'x-mock'?: { description?: string; error?: string } };
+  const { 'x-mock': mock, ...fields } = record as Record<string, unknown> & {
+    'x-mock'?: { description?: string; error?: string; delay?: string | number; fault?: Fault; lifecycle?: Lifecycle };
+  };
   const job = { ...fields, id: address.restoreJobId } as RestoreJobRecord;
   const coherence = checkCoherence(job);
   if (coherence.length > 0) fail(source, coherence);
@@ -90,6 +112,17 @@ export function parseFixture(source: string, address: { groupId: string; cluster
     const error = findAtlasError(mock.error);
     if (!error) fail(source, [`field "x-mock.error": ${JSON.stringify(mock.error)} names no error; use one of ${atlasErrorChoices().join(', ')}`]);
     fixture.error = error;
+  }
+  if (mock?.delay !== undefined) {
+    const delay = parseDelay(mock.delay);
+    if (!delay) fail(source, [`field "x-mock.delay": ${JSON.stringify(mock.delay)} is not a delay; write 300 or 100-500 (ms)`]);
+    fixture.delay = delay;
+  }
+  if (mock?.fault !== undefined) fixture.fault = mock.fault;
+  if (mock?.lifecycle !== undefined) {
+    const problems = checkLifecycle(mock.lifecycle, job);
+    if (problems.length > 0) fail(source, problems);
+    fixture.lifecycle = mock.lifecycle;
   }
   return fixture;
 }
@@ -183,19 +216,54 @@ async function readFixtureFile(
   return parseFixture(source, address, text);
 }
 
-function fixtureSet(folder: string, fixtures: Map<string, Fixture>): FixtureSet {
-  const groups = new Set<string>();
-  const clusters = new Set<string>();
-  for (const f of fixtures.values()) {
-    groups.add(f.groupId);
-    clusters.add(`${f.groupId}/${f.clusterName}`);
-  }
+const addressOf = (g: string, c: string, j: string) => `${g}/${c}/${j}`;
+
+export function fixtureSet(folder: string, loaded: ReadonlyMap<string, Fixture>): FixtureSet {
+  let fixtures = new Map(loaded);
+  // Counts, so removing one fixture keeps its group and cluster while others remain there.
+  let groups = new Map<string, number>();
+  let clusters = new Map<string, number>();
+  const count = (map: Map<string, number>, key: string, delta: number) => {
+    const next = (map.get(key) ?? 0) + delta;
+    if (next > 0) map.set(key, next);
+    else map.delete(key);
+  };
+  const index = (f: Fixture, delta: number) => {
+    count(groups, f.groupId, delta);
+    count(clusters, `${f.groupId}/${f.clusterName}`, delta);
+  };
+  const rebuild = () => {
+    fixtures = new Map(loaded);
+    groups = new Map();
+    clusters = new Map();
+    for (const f of fixtures.values()) index(f, 1);
+  };
+  rebuild();
+  const remove = (g: string, c: string, j: string) => {
+    const existing = fixtures.get(addressOf(g, c, j));
+    if (!existing) return false;
+    fixtures.delete(addressOf(g, c, j));
+    index(existing, -1);
+    return true;
+  };
   return {
     folder,
-    count: fixtures.size,
-    get: (g, c, j) => fixtures.get(`${g}/${c}/${j}`),
+    get count() {
+      return fixtures.size;
+    },
+    get: (g, c, j) => fixtures.get(addressOf(g, c, j)),
     hasGroup: (g) => groups.has(g),
     hasCluster: (g, c) => clusters.has(`${g}/${c}`),
-    sample: (limit) => [...fixtures.keys()].slice(0, limit),
+    list: () => [...fixtures.keys()].sort().map((k) => fixtures.get(k) as Fixture),
+    put(fixture) {
+      const address = addressOf(fixture.groupId, fixture.clusterName, fixture.restoreJobId);
+      for (const [other, f] of fixtures) if (other !== address && f.restoreJobId === fixture.restoreJobId) return false;
+      remove(fixture.groupId, fixture.clusterName, fixture.restoreJobId);
+      fixtures.set(address, fixture);
+      index(fixture, 1);
+      return true;
+    },
+    remove,
+    reset: rebuild,
   };
 }

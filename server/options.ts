@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { atlasErrorChoices, findAtlasError } from './atlas-errors.js';
 import { DEFAULT_FIXTURES_DIR } from './package-root.js';
+import { FAULTS, parseDelay } from './scenario-book.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -28,9 +29,16 @@ export interface MockOptions {
   serviceAccount: string;
   nonceTtl: number;
   tokenTtl: number;
+  control: boolean;
+  controlToken: string;
+  journalSize: number;
+  clockSpeed: number;
+  delay: string;
+  fault: string;
+  enforceRateLimit: boolean;
 }
 
-type Kind = 'integer' | 'string' | 'boolean' | 'enum' | 'scenario';
+type Kind = 'integer' | 'string' | 'boolean' | 'enum' | 'scenario' | 'delay';
 
 export interface OptionDefinition<K extends keyof MockOptions = keyof MockOptions> {
   key: K;
@@ -120,6 +128,38 @@ export const OPTIONS = [
     key: 'tokenTtl', flag: '--token-ttl', env: 'ATLAS_MOCK_TOKEN_TTL', kind: 'integer', default: 3600, min: 1, max: 86400,
     description: 'seconds a service-account access token lives (expires_in)', example: '--token-ttl 3600',
   }),
+  option({
+    key: 'control', flag: '--control', env: 'ATLAS_MOCK_CONTROL', kind: 'boolean', default: false,
+    description: 'serve the control API under /__mock/ (fixtures, scenarios, journal, clock, reset); off by default',
+    example: '--control',
+  }),
+  option({
+    key: 'controlToken', flag: '--control-token', env: 'ATLAS_MOCK_CONTROL_TOKEN', kind: 'string', default: '',
+    description: 'token the control API requires in X-Mock-Token; required when --control listens beyond loopback',
+    example: '--control-token s3cret',
+  }),
+  option({
+    key: 'journalSize', flag: '--journal-size', env: 'ATLAS_MOCK_JOURNAL_SIZE', kind: 'integer', default: 1000, min: 0, max: 1000000,
+    description: 'how many requests the request journal keeps (a ring; 0 turns it off)', example: '--journal-size 1000',
+  }),
+  option({
+    key: 'clockSpeed', flag: '--clock-speed', env: 'ATLAS_MOCK_CLOCK_SPEED', kind: 'integer', default: 1, min: 1, max: 100000,
+    description: 'how much faster than real time job lifecycles run (60 = a minute per second)', example: '--clock-speed 60',
+  }),
+  option({
+    key: 'delay', flag: '--delay', env: 'ATLAS_MOCK_DELAY', kind: 'delay', default: '',
+    description: 'delay every restore-job reply: milliseconds (300) or a random range (100-500); none = off', example: '--delay 100-500',
+  }),
+  option({
+    key: 'fault', flag: '--fault', env: 'ATLAS_MOCK_FAULT', kind: 'enum', default: 'none', choices: ['none', ...FAULTS],
+    description: 'break every restore-job reply: reset (TCP reset), empty (close without reply), slow-body (the body trickles)',
+    example: '--fault reset',
+  }),
+  option({
+    key: 'enforceRateLimit', flag: '--enforce-rate-limit', env: 'ATLAS_MOCK_ENFORCE_RATE_LIMIT', kind: 'boolean', default: false,
+    description: 'answer 429 RATE_LIMITED with Retry-After once a caller passes --rate-limit requests in a minute, as Atlas does',
+    example: '--enforce-rate-limit',
+  }),
 ] as const satisfies readonly OptionDefinition[];
 
 export const DEFAULT_OPTIONS: Readonly<MockOptions> = Object.freeze(
@@ -167,6 +207,9 @@ export function convertOption(def: OptionDefinition, raw: string, source: string
     case 'string':
       if (raw.trim() === '') refuse(def, source, raw, 'a non-empty value');
       return raw;
+    case 'delay':
+      if (raw !== 'none' && !parseDelay(raw)) refuse(def, source, raw, 'milliseconds like 300, or a range like 100-500');
+      return raw === 'none' ? '' : raw;
   }
 }
 
@@ -271,6 +314,7 @@ export function helpText(): string {
     '',
     'Options (flags win over env vars):',
     ...rows,
+    `  ${'-c, --command <command>'.padEnd(30)} start, run the command with ATLAS_MOCK_URL set, stop, exit with its code`,
     `  ${'--help'.padEnd(30)} show this help`,
     '',
     'Example:',

@@ -29,6 +29,7 @@ export class RateCounter {
     return {
       limit: this.limit,
       remaining: Math.max(0, this.limit - window.count),
+      exceeded: window.count > this.limit,
       resetSeconds: Math.ceil((window.start + WINDOW_MS - now) / 1000),
     };
   }

@@ -32,6 +32,8 @@ export interface RateLimitState {
   remaining: number;
   /** seconds until the window resets, for Retry-After */
   resetSeconds: number;
+  /** this request is past the limit */
+  exceeded: boolean;
 }
 
 /** A job body serialized once; envelope and pretty are derived from it per request. */

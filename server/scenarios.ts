@@ -1,10 +1,11 @@
 /**
  * Error scenarios: which Atlas error a request answers with instead of its job, and at which point of
  * the request's path it fires (decision D1: "scenario overrides apply at the point they name").
- * Selectors, most specific first: the `Prefer: code=…` header, a well-known id, the fixture's
- * `x-mock.error`, the global `--scenario`.
+ * Selectors, most specific first: the `Prefer: code=…` header, a well-known id, a rule set at runtime
+ * (control API, startMock), the fixture's `x-mock.error`, the global `--scenario`.
  */
 import { DEFAULT_ERROR_FOR_STATUS, findAtlasError, getAtlasError, type AtlasErrorDefinition } from './atlas-errors.js';
+import { FAULTS, parseDelay, type DelayRange, type Fault } from './scenario-book.js';
 
 /** Points of D1's order at which an error can fire. */
 export type Stage = 'auth' | 'version' | 'validation' | 'lookup' | 'handler';
@@ -28,22 +29,42 @@ export function stageOf(definition: AtlasErrorDefinition): Stage {
   }
 }
 
-export type PreferResult = { definition?: AtlasErrorDefinition; invalid?: string };
+export interface PreferResult {
+  definition?: AtlasErrorDefinition;
+  delay?: DelayRange;
+  fault?: Fault;
+  /** the preference that could not be honoured, as written (`code=418`), for the 400 */
+  invalid?: string;
+}
 
 /**
- * Reads `Prefer: code=404` (Prism's convention, RFC 7240 syntax). Unknown preferences are ignored, as
- * RFC 7240 §2 asks; a `code` that names no error is reported so the caller can answer 400.
+ * Reads `Prefer: code=404, delay=300, fault=reset` (Prism's `code` convention, RFC 7240 syntax).
+ * Unknown preferences are ignored, as RFC 7240 §2 asks; a known one with a value the mock cannot
+ * honour is reported so the caller can answer 400.
  */
 export function parsePrefer(header: string | string[] | undefined): PreferResult {
   if (header === undefined) return {};
   const text = Array.isArray(header) ? header.join(',') : header;
+  const result: PreferResult = {};
   for (const part of text.split(/[,;]/)) {
-    const match = /^\s*code\s*=\s*"?([^"\s]*)"?\s*$/i.exec(part);
+    const match = /^\s*(code|delay|fault)\s*=\s*"?([^"]*?)"?\s*$/i.exec(part);
     if (!match) continue;
-    const definition = findAtlasError(match[1] ?? '');
-    return definition ? { definition } : { invalid: match[1] ?? '' };
+    const name = (match[1] as string).toLowerCase();
+    const value = match[2] as string;
+    if (name === 'code' && result.definition === undefined) {
+      const definition = findAtlasError(value);
+      if (definition) result.definition = definition;
+      else result.invalid ??= `code=${value}`;
+    } else if (name === 'delay' && result.delay === undefined) {
+      const delay = parseDelay(value);
+      if (delay) result.delay = delay;
+      else result.invalid ??= `delay=${value}`;
+    } else if (name === 'fault' && result.fault === undefined) {
+      if ((FAULTS as readonly string[]).includes(value)) result.fault = value as Fault;
+      else result.invalid ??= `fault=${value}`;
+    }
   }
-  return {};
+  return result;
 }
 
 const WELL_KNOWN = /^0{21}(\d{3})$/;

@@ -6,6 +6,10 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import formats from 'ajv-formats';
 import schemaDocument from '../schemas/restore-job.schema.json' with { type: 'json' };
 import type { ApiError, DiskBackupSnapshotRestoreJob } from '../schemas/types.js';
+import { LIFECYCLE_SCHEMA } from './job-lifecycle.js';
+
+// Kept here, not imported from scenario-book.ts, which itself needs this module.
+const FAULTS = ['reset', 'empty', 'slow-body'] as const;
 
 export const SCHEMA_ID = schemaDocument.$id;
 
@@ -44,6 +48,9 @@ function fixtureSchema(): SchemaNode {
     properties: {
       description: { type: 'string' },
       error: { type: 'string' },
+      delay: { anyOf: [{ type: 'string' }, { type: 'integer' }] },
+      fault: { type: 'string', enum: [...FAULTS] },
+      lifecycle: LIFECYCLE_SCHEMA,
     },
   };
   return { $id: 'atlas-restore-mock-fixture.schema.json', $defs: defs, ...job, properties };

@@ -244,5 +244,8 @@ describe('health and the OpenAPI document', () => {
     assert.ok(op.responses['200'].content['application/vnd.atlas.2023-01-01+json']);
     assert.ok(doc.paths['/health'] && doc.paths['/api/atlas/v2/groups/{groupId}/flexClusters/{clusterName}/backup/restoreJobs/{restoreJobId}']);
     assert.equal(doc.components.schemas.DiskBackupSnapshotRestoreJob.properties.id.pattern, '^([a-f0-9]{24})$');
+    for (const path of ['/__mock/fixtures', '/__mock/fixtures/{groupId}/{clusterName}/{restoreJobId}', '/__mock/scenarios', '/__mock/requests', '/__mock/clock', '/__mock/reset']) {
+      assert.ok(doc.paths[path], `the control API documents ${path}`);
+    }
   });
 });

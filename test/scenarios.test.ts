@@ -76,7 +76,7 @@ describe('selectors and their precedence', () => {
     assert.equal(res.statusCode, 400);
     const error = assertMatchesSpec(res);
     assert.equal(error.errorCode, 'INVALID_PREFER_CODE');
-    assert.deepEqual(error.parameters, ['418']);
+    assert.deepEqual(error.parameters, ['code=418']);
   });
 
   test('well-known ids need no header and no file', async (t) => {

@@ -1,0 +1,45 @@
+/**
+ * Connection faults, for testing a client's retries: a TCP reset, a connection closed without any
+ * reply, or a body that trickles in over a couple of seconds.
+ */
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+
+export const SLOW_BODY_CHUNKS = 10;
+export const SLOW_BODY_INTERVAL_MS = 200;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** send this request's body slowly (fault `slow-body`) */
+    slowBody: boolean;
+  }
+}
+
+/** Ends the connection with no HTTP reply: a reset (RST) or a plain close (an "empty reply"). */
+export function breakConnection(reply: FastifyReply, fault: 'reset' | 'empty'): FastifyReply {
+  reply.hijack();
+  const socket = reply.request.raw.socket;
+  if (fault === 'reset' && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+  else socket.destroy();
+  return reply;
+}
+
+async function* trickle(body: Buffer): AsyncGenerator<Buffer> {
+  const size = Math.ceil(body.length / SLOW_BODY_CHUNKS);
+  for (let offset = 0; offset < body.length; offset += size) {
+    if (offset > 0) await sleep(SLOW_BODY_INTERVAL_MS);
+    yield body.subarray(offset, offset + size);
+  }
+}
+
+/** Turns a marked request's payload into a stream that sends it in pieces, with the real Content-Length. */
+export function addSlowBodyHook(app: FastifyInstance): void {
+  app.decorateRequest('slowBody', false);
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!request.slowBody || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) return payload;
+    const body = Buffer.isBuffer(payload) ? payload : Buffer.from(payload);
+    reply.header('content-length', body.length);
+    return Readable.from(trickle(body));
+  });
+}
