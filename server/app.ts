@@ -40,6 +40,8 @@ export interface BuiltApp {
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+export const REQUEST_TIMEOUT_MS = 30_000;
+const REDACTED_LOG_PATHS = ['req.headers.authorization', 'req.headers["x-mock-token"]', 'headers.authorization', 'authorization'];
 
 function isLoopback(host: string): boolean {
   return LOOPBACK.has(host) || host.startsWith('127.');
@@ -67,7 +69,15 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
     );
   }
   const app = Fastify({
-    logger: { level: options.logLevel },
+    // Secrets never reach the logs, whatever a log line carries.
+    logger: { level: options.logLevel, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } },
+    // Limits (README "Limits"): a client that sends its request slower than this is cut off, so slow
+    // clients cannot hold the mock; Node's own limits (16 KiB of headers, 60 s to send them) stay.
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    bodyLimit: 1024 * 1024,
+    // During shutdown, requests already on a connection are answered normally (not Fastify's own 503
+    // body); the listener is closed, so nothing new arrives.
+    return503OnClosing: false,
     // One line per request at debug instead of Fastify's two at info: quiet by default, and faster.
     logController: new LogController({ disableRequestLogging: true }),
     // Let over-long ids reach validation (400 naming the parameter) instead of missing the route;
@@ -78,6 +88,24 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
       request.log.debug({ err: error }, 'request refused before routing');
       sendAtlasError(reply, getAtlasError('RESOURCE_NOT_FOUND'), { path: pathOf(request.url) }, PLAIN_FORMAT);
     },
+  });
+
+  // Set before any plugin is registered, so every route inherits it (Fastify copies it at registration).
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode ?? 500;
+    // Fastify's own 4xx (an unreadable body sent to a path that takes none, …) happen where Atlas has
+    // no such resource; only the token endpoints take bodies, and they answer in OAuth's shape.
+    if (status >= 400 && status < 500) {
+      request.log.debug({ err: error }, 'request refused');
+      if (request.url.startsWith('/api/oauth/')) return sendOAuthError(reply, 'invalid_request');
+      if (options.control && request.url.startsWith(`${CONTROL_PREFIX}/`)) {
+        return controlError(reply, 400, 'MOCK_INVALID_REQUEST', `The request could not be read: ${error.message}`);
+      }
+      return sendAtlasError(reply, getAtlasError('RESOURCE_NOT_FOUND'), { path: pathOf(request.url) }, PLAIN_FORMAT);
+    }
+    // Anything else that escapes a handler is a bug: logged, and answered with Atlas's 500, never a stack.
+    request.log.error({ err: error }, 'unexpected error while handling a request');
+    return sendAtlasError(reply, getAtlasError('UNEXPECTED_ERROR'), { path: pathOf(request.url) }, PLAIN_FORMAT);
   });
 
   // Auth comes first of all (D1); its hook covers /api/atlas/* only.
@@ -135,23 +163,6 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
   app.setNotFoundHandler((request, reply) => {
     const format = readReplyFormat(request.query as Record<string, string>);
     return sendAtlasError(reply, getAtlasError('RESOURCE_NOT_FOUND'), { path: pathOf(request.url), ip: request.ip }, isFormatProblem(format) ? PLAIN_FORMAT : format);
-  });
-
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const status = error.statusCode ?? 500;
-    // Fastify's own 4xx (an unreadable body sent to a path that takes none, …) happen where Atlas has
-    // no such resource; only the token endpoints take bodies, and they answer in OAuth's shape.
-    if (status >= 400 && status < 500) {
-      request.log.debug({ err: error }, 'request refused');
-      if (request.url.startsWith('/api/oauth/')) return sendOAuthError(reply, 'invalid_request');
-      if (options.control && request.url.startsWith(`${CONTROL_PREFIX}/`)) {
-        return controlError(reply, 400, 'MOCK_INVALID_REQUEST', `The request could not be read: ${error.message}`);
-      }
-      return sendAtlasError(reply, getAtlasError('RESOURCE_NOT_FOUND'), { path: pathOf(request.url) }, PLAIN_FORMAT);
-    }
-    // Anything else that escapes a handler is a bug: logged, and answered with Atlas's 500, never a stack.
-    request.log.error({ err: error }, 'unexpected error while handling a request');
-    return sendAtlasError(reply, getAtlasError('UNEXPECTED_ERROR'), { path: pathOf(request.url) }, PLAIN_FORMAT);
   });
 
   if (options.logLevel === 'debug' || options.logLevel === 'trace') {

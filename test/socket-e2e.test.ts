@@ -118,3 +118,41 @@ test('two processes with the same seed give byte-identical generated jobs; anoth
     for (const s of servers) s.child.kill('SIGKILL');
   }
 });
+
+test('SIGTERM under load: every in-flight request is answered, then the mock exits 0', async () => {
+  const { child, url } = await startCli([]);
+  const path = jobUrl(GROUP, CLUSTER, '6a7ddc837c2e91d04b368d39');
+  // Delayed replies are in flight when the signal arrives.
+  const inFlight = Array.from({ length: 20 }, () => fetchAtlas(`${url}${path}`, { headers: { accept: VERSIONED, prefer: 'delay=400' } }));
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  const exit = once(child, 'exit');
+  child.kill('SIGTERM');
+  const replies = await Promise.all(inFlight);
+  for (const res of replies) {
+    assert.equal(res.statusCode, 200);
+    assertMatchesSpec(res);
+  }
+  const [code] = await exit;
+  assert.equal(code, 0);
+});
+
+test('secrets never reach the logs, even at trace level', async () => {
+  const { child, url, lines } = await startCli(['--auth', 'strict', '--log-level', 'trace', '--api-key', 'logkey:supersecret-private', '--service-account', 'mdb_sa_id_log:supersecret-client']);
+  try {
+    const basic = Buffer.from('mdb_sa_id_log:supersecret-client').toString('base64');
+    const tokenRes = await fetch(`${url}/api/oauth/token`, { method: 'POST', headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+    const { access_token: token } = (await tokenRes.json()) as { access_token: string };
+    const res = await fetchAtlas(`${url}${jobUrl(GROUP, CLUSTER, '6a7ddc837c2e91d04b368d39')}`, { headers: { accept: VERSIONED, authorization: `Bearer ${token}` } });
+    assertMatchesSpec(res);
+    const wrong = await fetchAtlas(`${url}${jobUrl(GROUP, CLUSTER, '6a7ddc837c2e91d04b368d39')}`, { headers: { accept: VERSIONED, authorization: 'Digest username="logkey", realm="MMS Public API", nonce="x", uri="/", response="supersecret-guess"' } });
+    assertMatchesSpec(wrong);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const log = lines.join('\n');
+    assert.ok(log.includes('"status":200'), 'requests are logged at trace level');
+    for (const secret of ['supersecret-private', 'supersecret-client', token, basic, 'supersecret-guess']) {
+      assert.ok(!log.includes(secret), `the log holds a secret: ${secret.slice(0, 12)}…`);
+    }
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
