@@ -3,6 +3,7 @@
  * tests share it. Plugins are registered in the order a request meets them.
  */
 import swagger from '@fastify/swagger';
+import pinoPretty from 'pino-pretty';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { getAtlasError } from './atlas-errors.js';
 import { addAuthHook } from './auth/auth-hook.js';
@@ -70,7 +71,12 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
   }
   const app = Fastify({
     // Secrets never reach the logs, whatever a log line carries.
-    logger: { level: options.logLevel, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } },
+    logger: {
+      level: options.logLevel,
+      redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
+      // pino-pretty as a stream in this thread, not a worker transport: start-up stays fast.
+      ...(options.logFormat === 'pretty' ? { stream: pinoPretty({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }) } : {}),
+    },
     // Limits (README "Limits"): a client that sends its request slower than this is cut off, so slow
     // clients cannot hold the mock; Node's own limits (16 KiB of headers, 60 s to send them) stay.
     requestTimeout: REQUEST_TIMEOUT_MS,

@@ -20,6 +20,7 @@ export interface MockOptions {
   generate: boolean;
   scenario: string;
   logLevel: LogLevel;
+  logFormat: 'json' | 'pretty';
   wireFidelity: boolean;
   cacheSize: number;
   rateLimit: number;
@@ -88,6 +89,11 @@ export const OPTIONS = [
   option({
     key: 'logLevel', flag: '--log-level', env: 'ATLAS_MOCK_LOG_LEVEL', kind: 'enum', default: 'info', choices: LOG_LEVELS,
     description: 'log level of the JSON logs on stdout (debug logs every request)', example: '--log-level debug',
+  }),
+  option({
+    key: 'logFormat', flag: '--log-format', env: 'ATLAS_MOCK_LOG_FORMAT', kind: 'enum', default: 'json', choices: ['json', 'pretty'],
+    description: 'json: one JSON object per line (Fastify/pino); pretty: coloured, human-readable lines for a terminal',
+    example: '--log-format pretty',
   }),
   option({
     key: 'wireFidelity', flag: '--wire-fidelity', env: 'ATLAS_MOCK_WIRE_FIDELITY', kind: 'boolean', default: false,

@@ -76,6 +76,8 @@ describe('options', () => {
     const bad = spawnSync(process.execPath, [cli, '--port', 'x'], { encoding: 'utf8' });
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /atlas-restore-mock: Invalid value "x" for --port/);
+    const pretty = spawnSync(process.execPath, [cli, '--port', '0', '--log-format', 'pretty', '--fixtures', '/nonexistent'], { encoding: 'utf8' });
+    assert.equal(pretty.status, 2, 'options are checked before anything is logged');
     const badFixtures = spawnSync(process.execPath, [cli], { encoding: 'utf8', env: { ...process.env, ATLAS_MOCK_FIXTURES: '/nonexistent' } });
     assert.equal(badFixtures.status, 2);
     assert.match(badFixtures.stderr, /Fixture folder \/nonexistent/);

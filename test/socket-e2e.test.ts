@@ -156,3 +156,26 @@ test('secrets never reach the logs, even at trace level', async () => {
     child.kill('SIGKILL');
   }
 });
+
+test('--log-format pretty prints human-readable lines', async () => {
+  const { child, lines } = await startCliPretty();
+  child.kill('SIGKILL');
+  assert.ok(lines.some((l) => /^\[\d{2}:\d{2}:\d{2}\] INFO: atlas-restore-mock listening on http:\/\//.test(l)), lines.join('\n'));
+});
+
+async function startCliPretty(): Promise<{ child: ChildProcess; lines: string[] }> {
+  const child = spawn(process.execPath, [CLI, '--port', '0', '--log-format', 'pretty'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    let buffer = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const parts = buffer.split('\n');
+      buffer = parts.pop() ?? '';
+      lines.push(...parts);
+      if (lines.some((l) => l.includes('atlas-restore-mock listening on'))) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`exited ${code}`)));
+  });
+  return { child, lines };
+}
