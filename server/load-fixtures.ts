@@ -203,7 +203,9 @@ async function readFixtureFile(
       throw new FixtureError(`Fixture ${source} is a symbolic link that leads outside the fixture folder (or nowhere). Fix: copy the file in instead.`);
     }
   }
-  const size = (await stat(filePath)).size;
+  const target = await stat(filePath);
+  if (!target.isFile()) throw new FixtureError(`Fixture ${source} is not a regular file. Fix: a fixture is one JSON file; rename or remove this entry.`);
+  const size = target.size;
   if (size > MAX_FIXTURE_BYTES) {
     throw new FixtureError(`Fixture ${source} is ${size} bytes; a restore job fixture is at most ${MAX_FIXTURE_BYTES} bytes. Fix: it is not a restore job; remove it.`);
   }

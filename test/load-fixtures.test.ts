@@ -131,6 +131,18 @@ describe('bad fixtures stop start-up naming the file, the field and the fix', ()
     assert.match(error.message, /symbolic link that leads outside/);
   });
 
+  test('a huge file is refused before it is read', async () => {
+    const message = await refusal({ [path()]: `{"pad": "${'x'.repeat(1024 * 1024 + 10)}"}` });
+    assert.match(message, /is \d+ bytes; a restore job fixture is at most 1048576 bytes/);
+  });
+
+  test('a fixture that is a folder, not a file, is refused', async () => {
+    const dir = await folderWith({ [`${GROUP}/Cluster0/${JOB}.json/inner.txt`]: 'x' });
+    const error = await loadFixtures(dir).catch((e: Error) => e);
+    assert.ok(error instanceof FixtureError, String(error));
+    assert.match(error.message, new RegExp(`${JOB}\\.json is not a regular file`));
+  });
+
   test('a user folder replaces the shipped set and other files are ignored', async (t) => {
     const dir = await folderWith({ [path()]: JSON.stringify(VALID_JOB), 'README.md': '# mine', [`${GROUP}/notes.txt`]: 'x' });
     const set = await loadFixtures(dir);
