@@ -387,12 +387,16 @@ describe('NonceService.check', () => {
     assert.equal(svc.check(svc.issue(), '00000001'), 'ok');
   });
 
-  it('caps remembered nc values per nonce, answering stale beyond it', () => {
+  it('remembers a fixed window of nc values per nonce: constant memory, stale when too far behind', () => {
     const svc = new NonceService({ ttlMs: 60_000, maxTracked: 10 });
     const n = svc.issue();
-    for (let i = 1; i <= 1024; i++) assert.equal(svc.check(n, i.toString(16).padStart(8, '0')), 'ok');
-    assert.equal(svc.check(n, '00000401'), 'stale');
-    assert.equal(svc.check(n, '00000001'), 'replay');
+    for (let i = 1; i <= 2048; i++) assert.equal(svc.check(n, i.toString(16).padStart(8, '0')), 'ok');
+    assert.equal(svc.check(n, '00000800'), 'replay', 'the newest count');
+    assert.equal(svc.check(n, (2048 - 63).toString(16).padStart(8, '0')), 'replay', 'the oldest count in the window');
+    assert.equal(svc.check(n, '00000001'), 'stale', 'far behind the window: ask for a fresh nonce');
+    assert.equal(svc.check(n, '00001000'), 'ok', 'a jump ahead');
+    assert.equal(svc.check(n, '00000fff'), 'ok', 'just behind the jump, unseen');
+    assert.equal(svc.check(n, '00000fff'), 'replay');
   });
 
   it('rejects bad options', () => {
