@@ -7,25 +7,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { PACKAGE_ROOT } from '../server/package-root.js';
-import { CLUSTER, GROUP, VERSIONED, assertMatchesSpec, jobUrl } from './helper.js';
+import { CLUSTER, GROUP, VERSIONED, assertMatchesSpec, jobUrl, startProcess } from './helper.js';
 
 const CLI = join(PACKAGE_ROOT, 'dist', 'server', 'cli.js');
 const JOB = '6a7ddc837c2e91d04b368d39';
 
-async function startBin(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CLI, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/[^:]+:\d+)/.exec(out);
-      if (match) resolve(match[1] as string);
-    });
-    let err = '';
-    child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
-  });
-  return { child, url };
+function startBin(args: string[]) {
+  return startProcess(process.execPath, [CLI, '--port', '0', ...args]);
 }
 
 async function call(url: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {

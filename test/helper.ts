@@ -3,6 +3,7 @@
  * generated from the official Atlas spec (not to our own route schema, which would prove nothing).
  */
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { TestContext } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { ValidateFunction } from 'ajv';
@@ -100,4 +101,35 @@ export function assertKeysSortedDeep(value: unknown, path = '$'): void {
     assert.ok(isSorted(keys), `keys of ${path} are not alphabetical: ${keys.join(', ')}`);
     for (const k of keys) assertKeysSortedDeep((value as Record<string, unknown>)[k], `${path}.${k}`);
   }
+}
+
+/**
+ * Starts a mock process (the bin, or any command that runs it) and resolves once its start-up line
+ * names the URL. Every stdout line is kept in `lines`, including those logged later.
+ */
+export async function startProcess(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ child: ChildProcess; url: string; lines: string[] }> {
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let buffer = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      let newline: number;
+      while ((newline = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 1);
+        lines.push(line);
+        const match = /atlas-restore-mock listening on (http:\/\/[^:]+:\d+)/.exec(line);
+        if (match) resolve((match[1] as string).replace('://0.0.0.0:', '://127.0.0.1:'));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`the mock exited with ${code} before listening: ${stderr}`)));
+  });
+  return { child, url, lines };
 }

@@ -4,14 +4,14 @@
  * bin needs at run time, or ships something it should not. Needs `npm run build` first (`npm test` does it).
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
+import { spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { PACKAGE_ROOT } from '../server/package-root.js';
-import { CLUSTER, GROUP, SUCCESS_TYPE, VERSIONED, assertMatchesSpec, jobUrl } from './helper.js';
+import { CLUSTER, GROUP, SUCCESS_TYPE, VERSIONED, assertMatchesSpec, jobUrl, startProcess } from './helper.js';
 
 const NAME = 'atlas-restore-mock';
 const FIXTURE_ID = '6a880ef37c2e91d04b380240';
@@ -59,23 +59,9 @@ interface PackResult {
 
 /** Starts the installed bin on a free port; resolves with its URL and start-up log once it listens. */
 async function startBin(bin: string, args: string[]): Promise<{ child: ChildProcess; url: string; log: Record<string, unknown> }> {
-  const child = spawn(bin, args, { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolvePromise, reject) => {
-    let buffer = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        const match = /atlas-restore-mock listening on (http:\/\/[^:]+:\d+)/.exec(line);
-        if (match) resolvePromise({ child, url: (match[1] as string).replace('://0.0.0.0:', '://127.0.0.1:'), log: JSON.parse(line) });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`the installed bin exited with ${code} before listening: ${stderr}`)));
-  });
+  const { child, url, lines } = await startProcess(bin, args, ENV);
+  const line = lines.find((l) => l.includes('atlas-restore-mock listening on')) as string;
+  return { child, url, log: JSON.parse(line) as Record<string, unknown> };
 }
 
 describe('the packed npm package, installed into an empty folder', { skip, timeout: 60_000 }, () => {

@@ -7,30 +7,13 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { PACKAGE_ROOT } from '../server/package-root.js';
-import { CLUSTER, GROUP, SUCCESS_TYPE, VERSIONED, assertMatchesSpec, jobUrl } from './helper.js';
+import { CLUSTER, GROUP, SUCCESS_TYPE, VERSIONED, assertMatchesSpec, jobUrl, startProcess } from './helper.js';
 
 const CLI = join(PACKAGE_ROOT, 'dist', 'server', 'cli.js');
 
 /** Starts the bin on a free port and resolves with its URL once its start-up line is printed. */
-async function startCli(args: string[]): Promise<{ child: ChildProcess; url: string; lines: string[] }> {
-  const child = spawn(process.execPath, [CLI, '--port', '0', '--auth', 'off', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  const url = await new Promise<string>((resolve, reject) => {
-    let buffer = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        lines.push(line);
-        const match = /atlas-restore-mock listening on (http:\/\/[^:]+:\d+)/.exec(line);
-        if (match) resolve(match[1] as string);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`the mock exited with ${code} before listening`)));
-  });
-  return { child, url, lines };
+function startCli(args: string[]) {
+  return startProcess(process.execPath, [CLI, '--port', '0', '--auth', 'off', ...args]);
 }
 
 async function fetchAtlas(url: string, init: RequestInit = {}) {
