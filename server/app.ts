@@ -146,7 +146,7 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
       if (path.startsWith('/api/')) {
         const { accept, prefer, 'user-agent': userAgent, 'content-type': contentType } = request.headers;
         state.journal.record({
-          time: new Date().toISOString(),
+          timeMs: Date.now(),
           method: request.method,
           path,
           query: { ...(request.query as Record<string, string | string[]>) },

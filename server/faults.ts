@@ -36,10 +36,11 @@ async function* trickle(body: Buffer): AsyncGenerator<Buffer> {
 /** Turns a marked request's payload into a stream that sends it in pieces, with the real Content-Length. */
 export function addSlowBodyHook(app: FastifyInstance): void {
   app.decorateRequest('slowBody', false);
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (!request.slowBody || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) return payload;
+  // Callback style, not async: this hook runs on every reply, and an async hook costs a promise each time.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (!request.slowBody || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) return done(null, payload);
     const body = Buffer.isBuffer(payload) ? payload : Buffer.from(payload);
     reply.header('content-length', body.length);
-    return Readable.from(trickle(body));
+    return done(null, Readable.from(trickle(body)));
   });
 }

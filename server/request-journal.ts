@@ -22,16 +22,19 @@ export interface JournalFilter {
   method?: string;
 }
 
+/** As recorded: the time stays a number until someone reads the journal, which is rare. */
+export type JournalRecord = Omit<JournalEntry, 'time'> & { timeMs: number };
+
 export class RequestJournal {
-  #entries: (JournalEntry | undefined)[];
+  #entries: (JournalRecord | undefined)[];
   #next = 0;
   #size = 0;
 
   constructor(readonly capacity: number) {
-    this.#entries = new Array<JournalEntry | undefined>(capacity);
+    this.#entries = new Array<JournalRecord | undefined>(capacity);
   }
 
-  record(entry: JournalEntry): void {
+  record(entry: JournalRecord): void {
     if (this.capacity === 0) return;
     this.#entries[this.#next] = entry;
     this.#next = (this.#next + 1) % this.capacity;
@@ -43,7 +46,8 @@ export class RequestJournal {
     const out: JournalEntry[] = [];
     const start = (this.#next - this.#size + this.capacity) % Math.max(1, this.capacity);
     for (let i = 0; i < this.#size; i++) {
-      const entry = this.#entries[(start + i) % this.capacity] as JournalEntry;
+      const { timeMs, ...rest } = this.#entries[(start + i) % this.capacity] as JournalRecord;
+      const entry: JournalEntry = { time: new Date(timeMs).toISOString(), ...rest };
       if (filter.status !== undefined && entry.status !== filter.status) continue;
       if (filter.method !== undefined && entry.method !== filter.method.toUpperCase()) continue;
       if (filter.path !== undefined) {
@@ -56,7 +60,7 @@ export class RequestJournal {
   }
 
   clear(): void {
-    this.#entries = new Array<JournalEntry | undefined>(this.capacity);
+    this.#entries = new Array<JournalRecord | undefined>(this.capacity);
     this.#next = 0;
     this.#size = 0;
   }
