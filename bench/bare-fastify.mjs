@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+/**
+ * The bare-Fastify reference route of the benchmark (issue 6): the ceiling of the mock's own stack.
+ * One GET route that answers a fixed ~1.5 KB JSON body, nothing else: no logger, no hooks, no plugins.
+ *
+ *   node bench/bare-fastify.mjs [--port 0] [--host 127.0.0.1] [--mode string|object]
+ *
+ * --mode string (default) sends the body serialized once at start-up, as the mock sends a cached job;
+ * --mode object returns the object and lets Fastify serialize it on every request.
+ * On start-up it prints one JSON line with the URL, shaped like the mock's own start-up line, so the
+ * benchmark finds both the same way. It stops on SIGINT/SIGTERM.
+ */
+import Fastify from 'fastify';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '0' },
+    host: { type: 'string', default: '127.0.0.1' },
+    mode: { type: 'string', default: 'string' },
+  },
+});
+if (values.mode !== 'string' && values.mode !== 'object') {
+  console.error(`bare-fastify: --mode must be string or object, got ${values.mode}`);
+  process.exit(2);
+}
+
+const BASE = 'http://127.0.0.1:8080/api/atlas/v2/groups/32b6e34b3d91647abb20e7b8/clusters/Cluster0';
+/** A restore-job-like body of about 1.5 KB (1,480 bytes compact). */
+export const BODY = {
+  cancelled: false,
+  components: [0, 1, 2].map((i) => ({
+    downloadUrl: `https://restore-6a880ef37c2e91d04b380240.q4zk9w.mongodb.net:27017/BksLbdNDlUd1cdLjRbPsgFYj/restore-6a8760702c88fa3e5d37e93a-atlas-q4zk9w-shard-${i}.tar.gz`,
+    replicaSetName: `atlas-q4zk9w-shard-${i}`,
+  })),
+  deliveryType: 'download',
+  deliveryUrl: [],
+  expired: false,
+  expiresAt: '2026-08-21T09:44:36Z',
+  failed: false,
+  id: '6a880ef37c2e91d04b380240',
+  links: [
+    { href: `${BASE}/backup/restoreJobs/6a880ef37c2e91d04b380240`, rel: 'self' },
+    { href: `${BASE}/backup/snapshots/6a8760702c88fa3e5d37e93a`, rel: 'https://cloud.mongodb.com/snapshot' },
+    { href: BASE, rel: 'https://cloud.mongodb.com/cluster' },
+    { href: 'http://127.0.0.1:8080/api/atlas/v2/groups/32b6e34b3d91647abb20e7b8', rel: 'https://cloud.mongodb.com/group' },
+  ],
+  snapshotId: '6a8760702c88fa3e5d37e93a',
+  timestamp: '2026-08-20T20:17:09Z',
+};
+const SERIALIZED = JSON.stringify(BODY);
+
+const app = Fastify({ logger: false });
+// `/` is the reference route; `/*` answers any other path the same way, so the benchmark can send
+// the mock's own request shapes (fresh ids, Digest headers) here to measure what they cost the client.
+if (values.mode === 'string') {
+  const handler = (_request, reply) => {
+    reply.header('content-type', 'application/json; charset=utf-8').send(SERIALIZED);
+  };
+  app.get('/', handler);
+  app.get('/*', handler);
+} else {
+  const handler = async () => BODY;
+  app.get('/', handler);
+  app.get('/*', handler);
+}
+
+const address = await app.listen({ port: Number(values.port), host: values.host });
+console.log(JSON.stringify({ msg: `bare-fastify listening on ${address}`, url: address, mode: values.mode, bytes: Buffer.byteLength(SERIALIZED) }));
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    app.close().then(() => process.exit(0), () => process.exit(1));
+  });
+}

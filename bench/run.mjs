@@ -1,0 +1,869 @@
+#!/usr/bin/env node
+/**
+ * Benchmark of atlas-restore-mock against a bare-Fastify route (issue 6). Run by `npm run bench`,
+ * which builds first; this script itself builds nothing and needs dist/server/cli.js.
+ *
+ * Every server is a child process on 127.0.0.1 (port 0, read from its start-up line), every load is
+ * bounded in time (or, in --memory mode, in requests) and sent by autocannon from this process.
+ * Each scenario gets a fresh server process, so one scenario's caches never help or hurt another.
+ *
+ * Run `node bench/run.mjs --help` for the modes and options.
+ */
+import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '..');
+let MOCK_BIN = join(ROOT, 'dist', 'server', 'cli.js');
+const BARE_BIN = join(HERE, 'bare-fastify.mjs');
+
+const ACCEPT = 'application/vnd.atlas.2023-01-01+json';
+const HEADERS = { accept: ACCEPT };
+const GROUP = '32b6e34b3d91647abb20e7b8';
+const CLUSTER = 'Cluster0';
+/** A shipped fixture (a ready download job). */
+const FIXTURE_ID = '6a880ef37c2e91d04b380240';
+/** An id no fixture covers, asked for again and again: generated once, then served from the cache. */
+const REPEATED_ID = '6a8d00000000000000000001';
+const API_KEY = { user: 'benchkey', secret: 'benchsecret' };
+const SERVICE_ACCOUNT = { id: 'mdb_sa_id_bench', secret: 'mdb_sa_sk_bench' };
+const REALM = 'MMS Public API';
+/** nc values a Digest lane uses on one nonce before it takes a fresh one. */
+const NC_PER_NONCE = 1000;
+const MIB = 1024 * 1024;
+
+const jobPath = (id, query = '') => `/api/atlas/v2/groups/${GROUP}/clusters/${CLUSTER}/backup/restoreJobs/${id}${query}`;
+/** 24-hex ids, '6a' + a per-run tag + a 16-hex counter: no two requests of a run share one, and
+ * their ObjectId time (2026) is plausible, so generation takes its usual path. */
+const RUN_TAG = randomBytes(3).toString('hex');
+const freshId = (n) => `6a${RUN_TAG}${n.toString(16).padStart(16, '0')}`;
+
+const HELP = `Usage: npm run bench -- [options]      (or, after npm run build: node bench/run.mjs [options])
+
+Starts a bare-Fastify reference route (bench/bare-fastify.mjs) and the built mock (dist/server/cli.js)
+as child processes on 127.0.0.1, drives each scenario of issue 6 with autocannon, and prints one table
+(req/s, p50, p99, RSS, ratios against the bare route, start-up) and the issue's targets with pass/fail.
+
+Modes:
+  (default)                the throughput table
+  --memory                 (env BENCH_MEMORY=1) distinct ids until --memory-requests, RSS sampled
+  --profile                (env BENCH_PROFILE=1) the mock under node --cpu-prof for the fresh-id and
+                           fixture scenarios; prints the top self-time functions (profiles go to a
+                           temporary folder, never into the repo)
+
+Options (flag, env var, default):
+  --duration <s>           BENCH_DURATION          10      seconds of measured load per scenario
+  --warmup <s>             BENCH_WARMUP            1       seconds of unmeasured load first (0 = none)
+  --connections <n>        BENCH_CONNECTIONS       50      concurrent keep-alive connections
+  --starts <n>             BENCH_STARTS            5       starts per server for the start-up median
+  --only <a,b>             BENCH_ONLY              all     scenarios to run (names in the table)
+  --bare-mode <m>          BENCH_BARE_MODE         string  string: body serialized once; object: Fastify
+                                                           serializes it per request
+  --memory-requests <n>    BENCH_MEMORY_REQUESTS   1000000 requests of the --memory run
+  --memory-auth <m>        BENCH_MEMORY_AUTH       off     off | bearer | digest (strict auth)
+  --sample-interval <s>    BENCH_SAMPLE_INTERVAL   5       seconds between RSS samples (--memory)
+  --json <file>            BENCH_JSON              -       also write the results as JSON
+  --mock <file>            BENCH_MOCK              dist/server/cli.js
+                                                           the mock's CLI; point it at a copy of
+                                                           dist/ to compare two builds
+  --help
+
+Loads are bounded: every run stops after --duration (or --memory-requests) and only 127.0.0.1 is used.
+Exit code 1 when a server fails or a scenario gets unexpected replies (targets missed do not fail it),
+2 on a bad option.`;
+
+// ------------------------------------------------------------------------------------------- options
+
+function fail(message) {
+  console.error(`bench: ${message}`);
+  process.exit(2);
+}
+
+function readOptions() {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        duration: { type: 'string' },
+        warmup: { type: 'string' },
+        connections: { type: 'string' },
+        starts: { type: 'string' },
+        only: { type: 'string' },
+        'bare-mode': { type: 'string' },
+        memory: { type: 'boolean' },
+        'memory-requests': { type: 'string' },
+        'memory-auth': { type: 'string' },
+        'sample-interval': { type: 'string' },
+        profile: { type: 'boolean' },
+        json: { type: 'string' },
+        mock: { type: 'string' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    fail(`${error.message}. Run with --help.`);
+  }
+  if (values.help) {
+    console.log(HELP);
+    process.exit(0);
+  }
+  const env = (name) => (process.env[name] === '' ? undefined : process.env[name]);
+  const number = (name, raw, fallback, min, max) => {
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < min || n > max) fail(`--${name} must be a number from ${min} to ${max}, got ${JSON.stringify(raw)}.`);
+    return n;
+  };
+  const flag = (value, envName) => value ?? /^(1|true|yes|on)$/i.test(env(envName) ?? '');
+  const options = {
+    duration: number('duration', values.duration ?? env('BENCH_DURATION'), 10, 1, 3600),
+    warmup: number('warmup', values.warmup ?? env('BENCH_WARMUP'), 1, 0, 600),
+    connections: Math.floor(number('connections', values.connections ?? env('BENCH_CONNECTIONS'), 50, 1, 1000)),
+    starts: Math.floor(number('starts', values.starts ?? env('BENCH_STARTS'), 5, 0, 100)),
+    only: (values.only ?? env('BENCH_ONLY'))?.split(',').map((s) => s.trim()).filter(Boolean),
+    bareMode: values['bare-mode'] ?? env('BENCH_BARE_MODE') ?? 'string',
+    memory: flag(values.memory, 'BENCH_MEMORY'),
+    memoryRequests: Math.floor(number('memory-requests', values['memory-requests'] ?? env('BENCH_MEMORY_REQUESTS'), 1_000_000, 1000, 100_000_000)),
+    memoryAuth: values['memory-auth'] ?? env('BENCH_MEMORY_AUTH') ?? 'off',
+    sampleInterval: number('sample-interval', values['sample-interval'] ?? env('BENCH_SAMPLE_INTERVAL'), 5, 0.5, 600),
+    profile: flag(values.profile, 'BENCH_PROFILE'),
+    json: values.json ?? env('BENCH_JSON'),
+  };
+  if (!['string', 'object'].includes(options.bareMode)) fail(`--bare-mode must be string or object, got ${JSON.stringify(options.bareMode)}.`);
+  if (!['off', 'bearer', 'digest'].includes(options.memoryAuth)) fail(`--memory-auth must be off, bearer or digest, got ${JSON.stringify(options.memoryAuth)}.`);
+  if (options.only) {
+    const unknown = options.only.filter((name) => !SCENARIOS.some((s) => s.name === name));
+    if (unknown.length > 0) fail(`--only names unknown scenarios ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}.`);
+  }
+  const mock = values.mock ?? env('BENCH_MOCK');
+  if (mock) MOCK_BIN = resolve(mock);
+  if (!existsSync(MOCK_BIN)) fail(`${relative(process.cwd(), MOCK_BIN)} does not exist. Fix: npm run build first (npm run bench does).`);
+  return options;
+}
+
+// ------------------------------------------------------------------------------------------- servers
+
+/** Every child started here, so an early exit of this script stops them too. */
+const children = new Set();
+process.once('exit', () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    process.exit(130);
+  });
+}
+
+/**
+ * Spawns a server and resolves once its start-up line names its URL.
+ * @param kind 'bare' | 'mock'
+ */
+function startServer(kind, args = [], nodeArgs = []) {
+  const script = kind === 'bare' ? BARE_BIN : MOCK_BIN;
+  const spawnedAt = performance.now();
+  const child = spawn(process.execPath, [...nodeArgs, script, '--host', '127.0.0.1', '--port', '0', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  const server = { kind, child, pid: child.pid, spawnedAt, url: undefined, stderr: '', lateLines: [], exit: undefined };
+  child.once('exit', (code, signal) => {
+    server.exit = { code, signal };
+    children.delete(child);
+  });
+  let buffered = '';
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${kind}: no start-up line within 20 s; stderr: ${server.stderr.trim()}`)), 20_000);
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      buffered += chunk;
+      let at;
+      while ((at = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, at);
+        buffered = buffered.slice(at + 1);
+        if (server.url === undefined) {
+          let parsed;
+          try {
+            parsed = JSON.parse(line);
+          } catch {
+            parsed = undefined;
+          }
+          if (parsed && typeof parsed.url === 'string' && /listening/.test(parsed.msg ?? '')) {
+            server.url = parsed.url;
+            clearTimeout(timer);
+            resolvePromise(server);
+          }
+        } else if (line.trim() !== '' && server.lateLines.length < 20) {
+          server.lateLines.push(line);
+        }
+      }
+    });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk) => {
+      server.stderr = (server.stderr + chunk).slice(-16384);
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (server.url === undefined) reject(new Error(`${kind} exited (code ${code}, signal ${signal}) before its start-up line; stderr: ${server.stderr.trim()}`));
+    });
+  });
+}
+
+/** SIGTERM, then SIGKILL after 5 s; resolves with how it exited. */
+async function stopServer(server) {
+  if (server.exit) return server.exit;
+  const exited = new Promise((r) => server.child.once('exit', (code, signal) => r({ code, signal })));
+  server.child.kill('SIGTERM');
+  const timer = setTimeout(() => server.child.kill('SIGKILL'), 5000);
+  const result = await exited;
+  clearTimeout(timer);
+  return result;
+}
+
+/** VmRSS (or another /proc status field) of a process, in MiB. */
+function procMiB(pid, field = 'VmRSS') {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat (clock ticks of 10 ms). */
+function cpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Busy and total CPU time of the whole machine so far, in ms (all CPUs), from /proc/stat. */
+function machineCpuMs() {
+  try {
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
+    const busy = user + nice + system + irq + softirq + (steal || 0);
+    return { busy: busy * 10, total: (busy + idle + iowait) * 10 };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Share of the machine's CPU used by other processes between two readings: all busy time minus the
+ * server's and this process's (the load generator's). Above a few percent, the figures are skewed.
+ */
+function otherLoad(machineBefore, machineAfter, serverMs, selfUsage) {
+  if (!machineBefore || !machineAfter) return undefined;
+  const selfMs = (selfUsage.user + selfUsage.system) / 1000;
+  const other = machineAfter.busy - machineBefore.busy - serverMs - selfMs;
+  return Math.max(0, (100 * other) / (machineAfter.total - machineBefore.total));
+}
+
+/** One GET on a fresh connection: { status, headers }. */
+function get(url, path, headers = HEADERS) {
+  return new Promise((resolvePromise, reject) => {
+    const req = http.get(new URL(path, url), { headers, agent: false, timeout: 5000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolvePromise({ status: res.statusCode, headers: res.headers }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+/** Polls until the first 200; returns ms since the process was spawned. */
+async function firstOk(server, path) {
+  const deadline = performance.now() + 20_000;
+  for (;;) {
+    try {
+      const res = await get(server.url, path);
+      if (res.status === 200) return performance.now() - server.spawnedAt;
+    } catch {
+      // not answering yet
+    }
+    if (performance.now() > deadline) throw new Error(`${server.kind}: no 200 on ${path} within 20 s`);
+    await sleep(2);
+  }
+}
+
+// ------------------------------------------------------------------------------------------- auth
+
+const md5 = (text) => createHash('md5').update(text).digest('hex');
+
+async function bearerToken(url) {
+  const res = await fetch(new URL('/api/oauth/token', url), {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${SERVICE_ACCOUNT.id}:${SERVICE_ACCOUNT.secret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    },
+    body: 'grant_type=client_credentials',
+  });
+  if (res.status !== 200) throw new Error(`POST /api/oauth/token answered ${res.status}: ${await res.text()}`);
+  return (await res.json()).access_token;
+}
+
+/** A fresh Digest nonce from the 401 challenge of an unauthenticated request. */
+async function digestNonce(url) {
+  const res = await get(url, jobPath(FIXTURE_ID));
+  const match = /nonce="([^"]+)"/.exec(res.headers['www-authenticate'] ?? '');
+  if (res.status !== 401 || !match) throw new Error(`expected a 401 Digest challenge, got ${res.status} ${res.headers['www-authenticate']}`);
+  return match[1];
+}
+
+/** Digest "clients" signing in parallel: each has its own nonce and rising nc, like one curl each. */
+const DIGEST_LANES = 128;
+
+/**
+ * Signs requests the way curl does: a nonce reused with a rising nc and a response computed for each
+ * request (HA1, HA2 and the response, three MD5s). Request k goes to lane k % DIGEST_LANES, so each
+ * nonce sees its counts nearly in order although 50 connections share the signer (the mock accepts a
+ * count at most 64 behind the highest one seen on its nonce, as replay windows do). After
+ * NC_PER_NONCE counts a lane takes a fresh nonce; the pool is topped up in the background.
+ */
+async function digestSigner(newNonce) {
+  const pool = [];
+  const cnonces = [];
+  let filling;
+  const fill = async (count) => {
+    const batch = await Promise.all(Array.from({ length: count }, () => newNonce()));
+    for (const nonce of batch) {
+      pool.push(nonce);
+      cnonces.push(randomBytes(8).toString('hex'));
+    }
+  };
+  await fill(2 * DIGEST_LANES);
+  const ha1 = () => md5(`${API_KEY.user}:${REALM}:${API_KEY.secret}`);
+  let n = 0;
+  return (path) => {
+    const k = n++;
+    const lane = k % DIGEST_LANES;
+    const round = Math.floor(k / DIGEST_LANES);
+    const generation = Math.floor(round / NC_PER_NONCE);
+    // Past the pool (a refill still running), the lane keeps its last nonce: those replies are stale 401s.
+    const index = Math.min(generation * DIGEST_LANES + lane, pool.length - DIGEST_LANES + lane);
+    if (pool.length - generation * DIGEST_LANES < 2 * DIGEST_LANES && !filling) {
+      filling = fill(DIGEST_LANES).catch(() => {}).finally(() => (filling = undefined));
+    }
+    const nonce = pool[index];
+    const cnonce = cnonces[index];
+    const nc = ((round % NC_PER_NONCE) + 1).toString(16).padStart(8, '0');
+    const response = md5(`${ha1()}:${nonce}:${nc}:${cnonce}:auth:${md5(`GET:${path}`)}`);
+    return `Digest username="${API_KEY.user}", realm="${REALM}", nonce="${nonce}", uri="${path}", cnonce="${cnonce}", nc=${nc}, qop=auth, response="${response}", algorithm=MD5`;
+  };
+}
+
+// ------------------------------------------------------------------------------------------- scenarios
+
+const STRICT_ARGS = ['--auth', 'strict', '--api-key', `${API_KEY.user}:${API_KEY.secret}`, '--service-account', `${SERVICE_ACCOUNT.id}:${SERVICE_ACCOUNT.secret}`, '--nonce-ttl', '86400'];
+
+/**
+ * name: the table's key; server: which process; args: mock flags; expect: the status every reply
+ * must have; requests(server): autocannon's `requests` (async, may log in first);
+ * target: { rps, p99 } minimum req/s ratio and maximum p99 ratio against the bare route.
+ */
+const SCENARIOS = [
+  {
+    name: 'bare',
+    label: 'bare Fastify (ceiling)',
+    server: 'bare',
+    expect: 200,
+    requests: async () => [{ path: '/' }],
+  },
+  {
+    name: 'fixture',
+    label: 'fixture job (--auth off)',
+    server: 'mock',
+    args: ['--auth', 'off'],
+    expect: 200,
+    requests: async () => [{ path: jobPath(FIXTURE_ID) }],
+    target: { rps: 0.8, p99: 2 },
+  },
+  {
+    name: 'fresh',
+    label: 'generated, fresh id per request',
+    server: 'mock',
+    args: ['--auth', 'off'],
+    expect: 200,
+    requests: async () => {
+      let n = 0;
+      return [{ setupRequest: (req) => ({ ...req, path: jobPath(freshId(n++)) }) }];
+    },
+    target: { rps: 0.8, p99: 2 },
+  },
+  {
+    name: 'repeated',
+    label: 'generated, repeated id (cached)',
+    server: 'mock',
+    args: ['--auth', 'off'],
+    expect: 200,
+    requests: async () => [{ path: jobPath(REPEATED_ID) }],
+    target: { rps: 0.9 },
+  },
+  {
+    name: '404',
+    label: '404 (well-known id)',
+    server: 'mock',
+    args: ['--auth', 'off'],
+    expect: 404,
+    requests: async () => [{ path: jobPath('000000000000000000000404') }],
+    target: { rps: 0.8 },
+  },
+  {
+    name: '500-envelope',
+    label: '500 with ?envelope=true',
+    server: 'mock',
+    args: ['--auth', 'off'],
+    expect: 200,
+    requests: async () => [{ path: jobPath('000000000000000000000500', '?envelope=true') }],
+    target: { rps: 0.8 },
+  },
+  {
+    name: 'bearer',
+    label: '--auth strict, Bearer token',
+    server: 'mock',
+    args: STRICT_ARGS,
+    expect: 200,
+    requests: async (server) => {
+      const token = await bearerToken(server.url);
+      return [{ path: jobPath(FIXTURE_ID), headers: { ...HEADERS, authorization: `Bearer ${token}` } }];
+    },
+    target: { rps: 0.7 },
+  },
+  {
+    name: 'digest',
+    label: '--auth strict, Digest per request',
+    server: 'mock',
+    args: STRICT_ARGS,
+    expect: 200,
+    requests: async (server) => {
+      const sign = await digestSigner(() => digestNonce(server.url));
+      const path = jobPath(FIXTURE_ID);
+      return [{ setupRequest: (req) => ({ ...req, path, headers: { ...req.headers, authorization: sign(path) } }) }];
+    },
+    target: { rps: 0.6 },
+  },
+  // Controls: the bare route driven with the request shapes above that autocannon must build per
+  // request. They show what the load generator itself can do with them (no target).
+  {
+    name: 'bare-fresh',
+    label: 'control: bare, fresh path per request',
+    server: 'bare',
+    control: true,
+    expect: 200,
+    requests: async () => {
+      let n = 0;
+      return [{ setupRequest: (req) => ({ ...req, path: jobPath(freshId(n++)) }) }];
+    },
+  },
+  {
+    name: 'bare-digest',
+    label: 'control: bare, Digest signed per request',
+    server: 'bare',
+    control: true,
+    expect: 200,
+    requests: async () => {
+      const sign = await digestSigner(async () => randomBytes(24).toString('base64'));
+      const path = jobPath(FIXTURE_ID);
+      return [{ setupRequest: (req) => ({ ...req, path, headers: { ...req.headers, authorization: sign(path) } }) }];
+    },
+  },
+];
+
+// ------------------------------------------------------------------------------------------- load
+
+/**
+ * Latency histogram in 10 µs buckets up to 10 s: autocannon's own percentiles are whole milliseconds,
+ * too coarse for a bare route whose p99 is about 1 ms.
+ */
+class Latencies {
+  static BUCKET_MS = 0.01;
+  counts = new Uint32Array(1_000_000);
+  total = 0;
+  record(ms) {
+    this.counts[Math.min(this.counts.length - 1, Math.floor(ms / Latencies.BUCKET_MS))]++;
+    this.total++;
+  }
+  percentile(p) {
+    const rank = Math.ceil((p / 100) * this.total);
+    let seen = 0;
+    for (let i = 0; i < this.counts.length; i++) {
+      seen += this.counts[i];
+      if (seen >= rank) return (i + 1) * Latencies.BUCKET_MS;
+    }
+    return undefined;
+  }
+}
+
+/** Runs autocannon; amount (requests) wins over duration when given. */
+function cannon({ url, requests, duration, amount, connections, onTracker }) {
+  return new Promise((resolvePromise, reject) => {
+    const instance = autocannon(
+      {
+        url,
+        connections,
+        pipelining: 1,
+        headers: HEADERS,
+        requests,
+        ...(amount ? { amount } : { duration }),
+        timeout: 10,
+      },
+      (error, result) => (error ? reject(error) : resolvePromise(Object.assign(result, { fine: latencies }))),
+    );
+    const latencies = new Latencies();
+    instance.on('response', (_client, _status, _bytes, ms) => latencies.record(ms));
+    onTracker?.(instance);
+  });
+}
+
+function summarise(result, expect) {
+  const codes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => [code, Number(count)]));
+  const expected = codes[String(expect)] ?? 0;
+  const total = Object.values(codes).reduce((a, b) => a + b, 0);
+  return {
+    rps: expected / result.duration,
+    requests: total,
+    p50: result.fine?.percentile(50) ?? result.latency.p50,
+    p99: result.fine?.percentile(99) ?? result.latency.p99,
+    meanLatency: result.latency.average,
+    bad: total - expected + result.errors + result.timeouts,
+    codes,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    durationS: result.duration,
+  };
+}
+
+async function runScenario(scenario, options) {
+  const server = await startServer(scenario.server, scenario.server === 'bare' ? ['--mode', options.bareMode] : scenario.args);
+  try {
+    const requests = await scenario.requests(server);
+    if (options.warmup > 0) await cannon({ url: server.url, requests, duration: options.warmup, connections: options.connections });
+    const rssBefore = procMiB(server.pid);
+    const cpuBefore = cpuMs(server.pid);
+    const machineBefore = machineCpuMs();
+    const selfBefore = process.cpuUsage();
+    const result = await cannon({ url: server.url, requests, duration: options.duration, connections: options.connections });
+    const cpu = cpuMs(server.pid) - cpuBefore;
+    const otherPct = otherLoad(machineBefore, machineCpuMs(), cpu, process.cpuUsage(selfBefore));
+    const row = { ...summarise(result, scenario.expect), rssMiB: procMiB(server.pid), rssBeforeMiB: rssBefore, peakMiB: procMiB(server.pid, 'VmHWM') };
+    // Server CPU per reply: unlike req/s, barely moved by other load on the machine.
+    row.cpuUsPerReq = (cpu * 1000) / row.requests;
+    row.otherCpuPct = otherPct;
+    if (server.exit) throw new Error(`${scenario.name}: the server exited during the run (${JSON.stringify(server.exit)}); stderr: ${server.stderr}`);
+    if (server.lateLines.length > 0) row.serverLog = server.lateLines.slice(0, 5);
+    return row;
+  } finally {
+    await stopServer(server);
+  }
+}
+
+/** Median start-to-first-200 and idle RSS of `starts` fresh processes. */
+async function measureStartup(kind, args, path, starts) {
+  const times = [];
+  const idle = [];
+  for (let i = 0; i < starts; i++) {
+    const server = await startServer(kind, args);
+    try {
+      times.push(await firstOk(server, path));
+      await sleep(1000);
+      idle.push(procMiB(server.pid));
+    } finally {
+      await stopServer(server);
+    }
+  }
+  return { ms: median(times), samplesMs: times, idleMiB: median(idle) };
+}
+
+const median = (values) => {
+  const sorted = values.filter((v) => v !== undefined).sort((a, b) => a - b);
+  if (sorted.length === 0) return undefined;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+// ------------------------------------------------------------------------------------------- output
+
+const fmt = (value, digits = 0) => (value === undefined || Number.isNaN(value) ? '–' : value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }));
+
+function printTable(header, rows) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => `| ${cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w, i) => (i === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
+  for (const row of rows) console.log(line(row));
+}
+
+function machine() {
+  const cpu = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model ?? '?';
+  return { nproc: os.availableParallelism?.() ?? os.cpus().length, cpu, node: process.version, platform: `${os.type()} ${os.release()}`, memTotalMiB: Math.round(os.totalmem() / MIB), loadavg: os.loadavg() };
+}
+
+/** Other work on the machine skews every figure: measure it for a second before a run and say so. */
+async function warnIfBusy(m) {
+  const before = machineCpuMs();
+  const self = process.cpuUsage();
+  await sleep(1000);
+  const busy = otherLoad(before, machineCpuMs(), 0, process.cpuUsage(self));
+  m.otherCpuPctBefore = busy;
+  if (busy > 5) {
+    console.log(`bench: warning: other processes use ${fmt(busy)} % of the machine's CPU right now; they compete with the servers and the load generator, so figures will be low and noisy`);
+  }
+}
+
+// ------------------------------------------------------------------------------------------- modes
+
+async function throughputMode(options) {
+  const m = machine();
+  console.log(`bench: ${m.nproc} CPUs (${m.cpu}), node ${m.node}; ${options.connections} connections, ${options.duration} s per scenario after ${options.warmup} s of warm-up; bare route mode ${options.bareMode}`);
+  await warnIfBusy(m);
+
+  const startup = {};
+  if (options.starts > 0) {
+    console.log(`bench: start-up, median of ${options.starts} starts each ...`);
+    startup.bare = await measureStartup('bare', ['--mode', options.bareMode], '/', options.starts);
+    startup.mock = await measureStartup('mock', ['--auth', 'off'], jobPath(FIXTURE_ID), options.starts);
+  }
+
+  const selected = SCENARIOS.filter((s) => !options.only || options.only.includes(s.name) || s.name === 'bare');
+  const results = {};
+  for (const scenario of selected) {
+    process.stdout.write(`bench: ${scenario.name} ...`);
+    results[scenario.name] = await runScenario(scenario, options);
+    const r = results[scenario.name];
+    console.log(` ${fmt(r.rps)} req/s, p99 ${fmt(r.p99, 2)} ms${r.bad ? `, ${r.bad} unexpected replies ${JSON.stringify(r.codes)}` : ''}`);
+  }
+  // The ceiling again at the end: how much the machine drifted during the run.
+  process.stdout.write('bench: bare (again, for drift) ...');
+  results['bare-end'] = await runScenario(SCENARIOS[0], options);
+  console.log(` ${fmt(results['bare-end'].rps)} req/s, p99 ${fmt(results['bare-end'].p99, 2)} ms`);
+
+  // The ceiling is the mean of the two bare runs.
+  const ceiling = { rps: (results.bare.rps + results['bare-end'].rps) / 2, p99: (results.bare.p99 + results['bare-end'].p99) / 2 };
+  const rows = [];
+  const startupCell = (name) => (name === 'bare' ? startup.bare : name === 'fixture' ? startup.mock : undefined);
+  for (const scenario of [...selected, { name: 'bare-end', label: 'bare Fastify (again, at the end)' }]) {
+    const r = results[scenario.name];
+    const s = startupCell(scenario.name);
+    rows.push([
+      scenario.label,
+      fmt(r.rps),
+      fmt(r.p50, 2),
+      fmt(r.p99, 2),
+      fmt(r.rssMiB, 1),
+      scenario.name === 'bare' || scenario.name === 'bare-end' ? '–' : `${fmt(r.rps / ceiling.rps, 2)}x`,
+      scenario.name === 'bare' || scenario.name === 'bare-end' ? '–' : `${fmt(r.p99 / ceiling.p99, 2)}x`,
+      s ? `${fmt(s.ms)} ms` : '',
+      fmt(r.cpuUsPerReq),
+      `${fmt(r.otherCpuPct)} %`,
+      r.bad ? String(r.bad) : '0',
+    ]);
+  }
+  console.log('');
+  printTable(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'RSS MiB', 'req/s vs bare', 'p99 vs bare', 'start-up', 'server CPU µs/req', 'other load', 'bad'], rows);
+  console.log(`\nceiling = mean of the two bare runs: ${fmt(ceiling.rps)} req/s, p99 ${fmt(ceiling.p99, 2)} ms. Latencies are measured by the load generator in 10 µs buckets.` +
+    ` RSS is the server's VmRSS right after its run; server CPU µs/req is its user+system CPU time over the run divided by the replies; other load is the share of the machine's CPU that other processes used during the run (above ~5 % the row is skewed).`);
+  const busy = Object.entries(results).filter(([, r]) => r.otherCpuPct > 5).map(([name]) => name);
+  if (busy.length > 0) console.log(`bench: warning: other processes used more than 5 % of the CPU during ${busy.join(', ')}; rerun on a quiet machine for figures to publish.`);
+  if (startup.mock) console.log(`Idle RSS 1 s after start (median): bare ${fmt(startup.bare.idleMiB, 1)} MiB, mock ${fmt(startup.mock.idleMiB, 1)} MiB.`);
+
+  // Targets of issue 6.
+  const targets = [];
+  for (const scenario of selected) {
+    if (!scenario.target) continue;
+    const r = results[scenario.name];
+    const ratio = r.rps / ceiling.rps;
+    targets.push({ what: `${scenario.label}: req/s >= ${scenario.target.rps}x`, value: `${fmt(ratio, 2)}x`, pass: ratio >= scenario.target.rps });
+    if (scenario.target.p99) {
+      const p99Ratio = r.p99 / ceiling.p99;
+      targets.push({ what: `${scenario.label}: p99 <= ${scenario.target.p99}x`, value: `${fmt(p99Ratio, 2)}x (${fmt(r.p99, 2)} ms)`, pass: p99Ratio <= scenario.target.p99 });
+    }
+  }
+  if (startup.mock) {
+    const ratio = startup.mock.ms / startup.bare.ms;
+    targets.push({ what: 'start-up to first 200 <= 1.5x bare', value: `${fmt(ratio, 2)}x (${fmt(startup.mock.ms)} vs ${fmt(startup.bare.ms)} ms)`, pass: ratio <= 1.5 });
+    targets.push({ what: 'idle RSS <= 80 MiB', value: `${fmt(startup.mock.idleMiB, 1)} MiB`, pass: startup.mock.idleMiB <= 80 });
+  }
+  console.log('\nTargets (issue 6; ratios against the ceiling of this run):');
+  printTable(['target', 'measured', 'result'], targets.map((t) => [t.what, t.value, t.pass ? 'pass' : 'FAIL']));
+  console.log('\nMemory after 1,000,000 distinct ids: npm run bench -- --memory');
+
+  const broken = Object.entries(results).filter(([, r]) => r.bad > 0);
+  return { mode: 'throughput', machine: m, options, startup, ceiling, results, targets, ok: broken.length === 0 };
+}
+
+async function memoryMode(options) {
+  const m = machine();
+  const args = options.memoryAuth === 'off' ? ['--auth', 'off'] : STRICT_ARGS;
+  console.log(`bench --memory: ${fmt(options.memoryRequests)} requests with distinct ids, auth ${options.memoryAuth}, ${options.connections} connections; RSS every ${options.sampleInterval} s (${m.nproc} CPUs, node ${m.node})`);
+  await warnIfBusy(m);
+  const server = await startServer('mock', args);
+  try {
+    await sleep(1000);
+    const idleMiB = procMiB(server.pid);
+    let auth = () => undefined;
+    if (options.memoryAuth === 'bearer') {
+      const token = await bearerToken(server.url);
+      auth = () => `Bearer ${token}`;
+    } else if (options.memoryAuth === 'digest') {
+      auth = await digestSigner(() => digestNonce(server.url));
+    }
+    let n = 0;
+    const requests = [{
+      setupRequest: (req) => {
+        const path = jobPath(freshId(n++));
+        const authorization = auth(path);
+        return { ...req, path, headers: authorization ? { ...req.headers, authorization } : req.headers };
+      },
+    }];
+    let done = 0;
+    const started = performance.now();
+    const samples = [{ t: 0, requests: 0, rssMiB: idleMiB }];
+    const print = (s) => console.log(`  ${fmt(s.t, 0).padStart(5)} s  ${fmt(s.requests).padStart(11)} requests  RSS ${fmt(s.rssMiB, 1).padStart(6)} MiB`);
+    print(samples[0]);
+    const timer = setInterval(() => {
+      const s = { t: (performance.now() - started) / 1000, requests: done, rssMiB: procMiB(server.pid) };
+      samples.push(s);
+      print(s);
+    }, options.sampleInterval * 1000);
+    const result = await cannon({
+      url: server.url,
+      requests,
+      amount: options.memoryRequests,
+      connections: options.connections,
+      onTracker: (tracker) => tracker.on('response', () => done++),
+    });
+    clearInterval(timer);
+    const end = { t: (performance.now() - started) / 1000, requests: done, rssMiB: procMiB(server.pid) };
+    samples.push(end);
+    print(end);
+    const summary = summarise(result, 200);
+    if (server.exit) throw new Error(`the mock exited during the run: ${JSON.stringify(server.exit)}; ${server.stderr}`);
+
+    // "Middle" = median of samples in 40-60 % of the requests, "end" = median of the last 20 %.
+    const within = (lo, hi) => samples.filter((s) => s.requests >= lo * done && s.requests <= hi * done).map((s) => s.rssMiB);
+    const middle = median(within(0.4, 0.6));
+    const last = median(within(0.8, 1));
+    const secondHalf = samples.filter((s) => s.requests >= 0.5 * done).map((s) => s.rssMiB);
+    const growth = last - middle;
+    const peakMiB = procMiB(server.pid, 'VmHWM');
+    const targets = [
+      { what: 'idle RSS <= 80 MiB', value: `${fmt(idleMiB, 1)} MiB`, pass: idleMiB <= 80 },
+      { what: `RSS after ${fmt(done)} requests <= 120 MiB`, value: `${fmt(end.rssMiB, 1)} MiB (peak ${fmt(peakMiB, 1)})`, pass: end.rssMiB <= 120 },
+      Number.isNaN(growth) || middle === undefined || last === undefined
+        ? { what: 'no growth in the second half', value: 'too few samples: use more requests or a shorter --sample-interval', pass: undefined }
+        : { what: 'no growth in the second half (end - middle <= 5 MiB)', value: `${fmt(growth, 1)} MiB (middle ${fmt(middle, 1)}, end ${fmt(last, 1)}, 2nd half ${fmt(Math.min(...secondHalf), 1)}-${fmt(Math.max(...secondHalf), 1)})`, pass: growth <= 5 },
+      { what: 'every reply 200', value: summary.bad ? `${summary.bad} unexpected ${JSON.stringify(summary.codes)}` : 'yes', pass: summary.bad === 0 },
+    ];
+    console.log(`\n${fmt(done)} requests in ${fmt(end.t, 1)} s (${fmt(summary.rps)} req/s, p99 ${fmt(summary.p99, 2)} ms)`);
+    printTable(['target', 'measured', 'result'], targets.map((t) => [t.what, t.value, t.pass === undefined ? 'n/a' : t.pass ? 'pass' : 'FAIL']));
+    return { mode: 'memory', machine: m, options, idleMiB, samples, summary, middle, end: last, growth, peakMiB, targets, ok: summary.bad === 0 };
+  } finally {
+    await stopServer(server);
+  }
+}
+
+/**
+ * Self time per function of a .cpuprofile (V8's format), in ms, heaviest first. Only samples taken
+ * between fromMs and toMs after the profile started count, so start-up and warm-up stay out.
+ */
+function selfTimes(profile, fromMs = 0, toMs = Infinity) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map();
+  let at = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const dt = (profile.timeDeltas[i] ?? 0) / 1000;
+    at += dt;
+    if (at < fromMs || at > toMs) continue;
+    const node = byId.get(profile.samples[i]);
+    self.set(node, (self.get(node) ?? 0) + dt);
+  }
+  const byFunction = new Map();
+  let total = 0;
+  for (const [node, ms] of self) {
+    const { functionName, url, lineNumber } = node.callFrame;
+    const where = url ? `${url.replace(`file://${ROOT}/`, '').replace(/^.*node_modules\//, '')}:${lineNumber + 1}` : '';
+    const key = `${functionName || '(anonymous)'} ${where}`.trim();
+    byFunction.set(key, (byFunction.get(key) ?? 0) + ms);
+    total += ms;
+  }
+  const byPlace = new Map();
+  for (const [node, ms] of self) {
+    const url = node.callFrame.url;
+    let place = node.callFrame.functionName.startsWith('(') ? node.callFrame.functionName : 'native / V8 builtins';
+    if (url.includes('node_modules/')) place = url.replace(/^.*node_modules\/((?:@[^/]+\/)?[^/]+).*$/, '$1');
+    else if (url.startsWith(`file://${ROOT}/`)) place = url.slice(`file://${ROOT}/`.length);
+    else if (url.startsWith('file://')) place = url.slice('file://'.length);
+    else if (url.startsWith('node:')) place = 'node: (core)';
+    byPlace.set(place, (byPlace.get(place) ?? 0) + ms);
+  }
+  const sort = (map) => [...map].sort((a, b) => b[1] - a[1]);
+  return { total, functions: sort(byFunction), places: sort(byPlace) };
+}
+
+async function profileMode(options) {
+  const dir = join(os.tmpdir(), `atlas-mock-bench-profiles-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  const out = {};
+  const chosen = SCENARIOS.filter((s) => (options.only ? options.only.includes(s.name) : ['bare', 'fixture', 'fresh'].includes(s.name)));
+  for (const scenario of chosen) {
+    const name = `${scenario.server}-${scenario.name}.cpuprofile`;
+    const args = scenario.server === 'bare' ? ['--mode', options.bareMode] : scenario.args;
+    const server = await startServer(scenario.server, args, ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', name]);
+    let summary;
+    let window;
+    try {
+      const requests = await scenario.requests(server);
+      if (options.warmup > 0) await cannon({ url: server.url, requests, duration: options.warmup, connections: options.connections });
+      // The measured run's time window, in ms since spawn; the profile starts a little after spawn,
+      // so the window is shrunk by 100 ms on both sides to stay inside the run.
+      const from = performance.now() - server.spawnedAt;
+      summary = summarise(await cannon({ url: server.url, requests, duration: options.duration, connections: options.connections }), scenario.expect);
+      window = { from: from + 100, to: performance.now() - server.spawnedAt - 100 };
+    } finally {
+      await stopServer(server);
+    }
+    const file = join(dir, name);
+    if (!existsSync(file)) throw new Error(`no profile written at ${file} (files: ${readdirSync(dir).join(', ')})`);
+    const times = selfTimes(JSON.parse(readFileSync(file, 'utf8')), window.from, window.to);
+    // µs per reply within the window (start-up and warm-up excluded).
+    const replies = summary.requests * ((window.to - window.from) / 1000 / summary.durationS);
+    const perReq = (ms) => fmt((ms * 1000) / replies, 2);
+    const busy = times.total - (times.places.find(([k]) => k === '(idle)')?.[1] ?? 0);
+    console.log(`\n${scenario.label}: ${fmt(summary.rps)} req/s under the profiler; ${perReq(busy)} µs of busy CPU per reply over the measured run (start-up and warm-up left out); profile ${file}`);
+    console.log('Self time by place:');
+    printTable(['where', 'ms', '%', 'µs/reply'], times.places.slice(0, 15).map(([k, ms]) => [k, fmt(ms), fmt((100 * ms) / times.total, 1), perReq(ms)]));
+    console.log('Top self-time functions:');
+    printTable(['function', 'ms', '%', 'µs/reply'], times.functions.slice(0, 30).map(([k, ms]) => [k, fmt(ms), fmt((100 * ms) / times.total, 1), perReq(ms)]));
+    out[scenario.name] = { file, rps: summary.rps, replies: Math.round(replies), totalMs: times.total, places: times.places.slice(0, 30), functions: times.functions.slice(0, 60) };
+  }
+  return { mode: 'profile', machine: machine(), options, profiles: out, ok: true };
+}
+
+// ------------------------------------------------------------------------------------------- main
+
+const options = readOptions();
+try {
+  const report = options.profile ? await profileMode(options) : options.memory ? await memoryMode(options) : await throughputMode(options);
+  if (options.json) writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
+  process.exitCode = report.ok ? 0 : 1;
+} catch (error) {
+  console.error(`\nbench: ${error.stack ?? error}`);
+  process.exitCode = 1;
+}
