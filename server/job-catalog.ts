@@ -1,14 +1,14 @@
 /**
  * Where a job comes from: a fixture first, else (with generation on) the generator. With generation
  * off, unknown ids answer D4's not-found errors in Atlas's order: group, then cluster, then job.
- * Rendered bodies are kept in an LRU keyed by base URL and ids, so memory stays bounded however many
- * distinct ids are asked for.
+ * Rendered bodies (compact JSON strings) are kept in an LRU keyed by base URL and ids, so memory stays
+ * bounded however many distinct ids are asked for; a generated job enters it on its second request.
  */
 import { LRUCache } from 'lru-cache';
 import type { AtlasErrorName } from './atlas-errors.js';
+import { Doorkeeper } from './doorkeeper.js';
 import { generateRestoreJob, type JobIds } from './generate-restore-job.js';
 import type { Fixture, FixtureSet } from './load-fixtures.js';
-import { renderJob, type RenderedJob } from './render-reply.js';
 import type { RestoreJobRecord } from './restore-job-record.js';
 import { shapeRestoreJob } from './shape-restore-job.js';
 
@@ -17,7 +17,7 @@ export interface Missing {
   error: Extract<AtlasErrorName, 'GROUP_NOT_FOUND' | 'CLUSTER_NOT_FOUND' | 'RESTORE_JOB_NOT_FOUND'>;
 }
 
-export type Lookup = { found: true; fixture: Fixture | undefined; rendered: (baseUrl: string) => RenderedJob } | Missing;
+export type Lookup = { found: true } | Missing;
 
 export interface JobCatalogOptions {
   generate: boolean;
@@ -27,14 +27,21 @@ export interface JobCatalogOptions {
 }
 
 export interface JobCatalog {
-  lookup(ids: JobIds): Lookup;
-  /** forget rendered bodies, after fixtures changed */
-  clearCache(): void;
   /** the fixture at these ids, if any */
   fixture(ids: JobIds): Fixture | undefined;
+  /** is there a job at these ids (given the fixture found there, if any), or which not-found error */
+  lookup(ids: JobIds, fixture: Fixture | undefined): Lookup;
+  /** the job's body as compact JSON, links on `baseUrl`; only after lookup found it */
+  render(ids: JobIds, fixture: Fixture | undefined, baseUrl: string): string;
+  /** forget rendered bodies, after fixtures changed */
+  clearCache(): void;
+  /** how many rendered bodies the cache holds now */
+  readonly cachedBodies: number;
   /** does the cluster exist, as far as the mock is concerned (for the flex route) */
   clusterLookup(groupId: string, clusterName: string): Missing | { found: true };
 }
+
+const FOUND: Lookup = Object.freeze({ found: true });
 
 /**
  * @param readLifecycleJob how a fixture with `x-mock.lifecycle` looks at this read; such jobs change
@@ -45,40 +52,43 @@ export function createJobCatalog(
   options: JobCatalogOptions,
   readLifecycleJob: (fixture: Fixture) => RestoreJobRecord,
 ): JobCatalog {
-  const cache = options.cacheSize > 0 ? new LRUCache<string, RenderedJob>({ max: options.cacheSize }) : undefined;
+  const cache = options.cacheSize > 0 ? new LRUCache<string, string>({ max: options.cacheSize }) : undefined;
+  const doorkeeper = new Doorkeeper();
   const shape = (record: RestoreJobRecord, ids: JobIds, baseUrl: string) =>
-    renderJob(shapeRestoreJob(record, { baseUrl, groupId: ids.groupId, clusterName: ids.clusterName, wireFidelity: options.wireFidelity }));
-
-  const render = (ids: JobIds, fixture: Fixture | undefined) => (baseUrl: string): RenderedJob => {
-    if (fixture?.lifecycle) return shape(readLifecycleJob(fixture), ids, baseUrl);
-    const key = `${baseUrl} ${ids.groupId} ${ids.clusterName} ${ids.restoreJobId}`;
-    const cached = cache?.get(key);
-    if (cached) return cached;
-    const record = fixture?.job ?? generateRestoreJob(options.seed, ids);
-    const rendered = shape(record, ids, baseUrl);
-    cache?.set(key, rendered);
-    return rendered;
-  };
+    JSON.stringify(shapeRestoreJob(record, { baseUrl, groupId: ids.groupId, clusterName: ids.clusterName, wireFidelity: options.wireFidelity }));
 
   const clusterLookup = (groupId: string, clusterName: string): Missing | { found: true } => {
-    if (options.generate) return { found: true };
+    if (options.generate) return FOUND;
     if (!fixtures.hasGroup(groupId)) return { found: false, error: 'GROUP_NOT_FOUND' };
     if (!fixtures.hasCluster(groupId, clusterName)) return { found: false, error: 'CLUSTER_NOT_FOUND' };
-    return { found: true };
+    return FOUND;
   };
 
   return {
+    get cachedBodies() {
+      return cache?.size ?? 0;
+    },
     clusterLookup,
-    clearCache: () => cache?.clear(),
+    clearCache: () => {
+      cache?.clear();
+      doorkeeper.clear();
+    },
     fixture: (ids) => fixtures.get(ids.groupId, ids.clusterName, ids.restoreJobId),
-    lookup(ids) {
-      const fixture = fixtures.get(ids.groupId, ids.clusterName, ids.restoreJobId);
-      if (!fixture) {
-        const cluster = clusterLookup(ids.groupId, ids.clusterName);
-        if (!cluster.found) return cluster;
-        if (!options.generate) return { found: false, error: 'RESTORE_JOB_NOT_FOUND' };
-      }
-      return { found: true, fixture, rendered: render(ids, fixture) };
+    lookup(ids, fixture) {
+      if (fixture) return FOUND;
+      const cluster = clusterLookup(ids.groupId, ids.clusterName);
+      if (!cluster.found) return cluster;
+      return options.generate ? FOUND : { found: false, error: 'RESTORE_JOB_NOT_FOUND' };
+    },
+    render(ids, fixture, baseUrl) {
+      if (fixture?.lifecycle) return shape(readLifecycleJob(fixture), ids, baseUrl);
+      const key = `${baseUrl} ${ids.groupId} ${ids.clusterName} ${ids.restoreJobId}`;
+      const cached = cache?.get(key);
+      if (cached !== undefined) return cached;
+      const body = shape(fixture?.job ?? generateRestoreJob(options.seed, ids), ids, baseUrl);
+      // Fixtures are few and asked for again and again; generated jobs wait for their second request.
+      if (cache && (fixture || doorkeeper.seenBefore(key))) cache.set(key, body);
+      return body;
     },
   };
 }

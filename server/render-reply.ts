@@ -36,15 +36,8 @@ export interface RateLimitState {
   exceeded: boolean;
 }
 
-/** A job body serialized once; envelope and pretty are derived from it per request. */
-export interface RenderedJob {
-  body: object;
-  compact: string;
-}
-
-export function renderJob(body: object): RenderedJob {
-  return { body, compact: JSON.stringify(body) };
-}
+/** Everything a job reply carries but its rate-limit headers, set in one call. */
+const JOB_HEADERS = Object.freeze({ ...SECURITY_HEADERS, 'content-type': SUCCESS_CONTENT_TYPE });
 
 function rateLimitHeaders(reply: FastifyReply, rate: RateLimitState | undefined): void {
   if (!rate) return;
@@ -52,13 +45,18 @@ function rateLimitHeaders(reply: FastifyReply, rate: RateLimitState | undefined)
   reply.header('ratelimit-remaining', rate.remaining);
 }
 
-export function sendJob(reply: FastifyReply, job: RenderedJob, format: ReplyFormat, rate: RateLimitState | undefined): FastifyReply {
-  reply.code(200).headers(SECURITY_HEADERS).header('content-type', SUCCESS_CONTENT_TYPE);
+/**
+ * @param compact the job's body as compact JSON; envelope and pretty are derived from it per request
+ *   (re-parsing for `pretty` keeps the key order, as no key is an array index).
+ */
+export function sendJob(reply: FastifyReply, compact: string, format: ReplyFormat, rate: RateLimitState | undefined): FastifyReply {
+  reply.code(200).headers(JOB_HEADERS);
   rateLimitHeaders(reply, rate);
   if (format.pretty) {
-    return reply.send(jacksonPretty(format.envelope ? { content: job.body, status: 200 } : job.body));
+    const body: unknown = JSON.parse(compact);
+    return reply.send(jacksonPretty(format.envelope ? { content: body, status: 200 } : body));
   }
-  return reply.send(format.envelope ? `{"content":${job.compact},"status":200}` : job.compact);
+  return reply.send(format.envelope ? `{"content":${compact},"status":200}` : compact);
 }
 
 export function sendAtlasError(
