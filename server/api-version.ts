@@ -24,6 +24,20 @@ function isRealDateOnOrAfterFirstVersion(year: string, month: string, day: strin
  */
 export function negotiateVersion(accept: string | undefined): string | undefined {
   if (accept === undefined) return undefined;
+  // Clients send the same one or two Accept values on every request; parsing them each time showed
+  // in profiles (issue 6). The memo is bounded: once full, further values are parsed every time.
+  const known = memo.get(accept);
+  if (known !== undefined) return known || undefined;
+  const version = parseAccept(accept);
+  if (memo.size < MEMO_SIZE) memo.set(accept, version ?? '');
+  return version;
+}
+
+const MEMO_SIZE = 256;
+/** Accept value → version, '' for refused. */
+const memo = new Map<string, string>();
+
+function parseAccept(accept: string): string | undefined {
   for (const range of accept.split(',')) {
     const [type = '', ...params] = range.split(';');
     const match = VERSIONED.exec(type.trim());

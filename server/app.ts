@@ -3,7 +3,6 @@
  * tests share it. Plugins are registered in the order a request meets them.
  */
 import swagger from '@fastify/swagger';
-import pinoPretty from 'pino-pretty';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { getAtlasError } from './atlas-errors.js';
 import { addAuthHook } from './auth/auth-hook.js';
@@ -24,11 +23,12 @@ import { globalEffect, restoreJobRoutes } from './routes/restore-job-route.js';
 import { addSlowBodyHook } from './faults.js';
 import { MockClock } from './mock-clock.js';
 import { MockState } from './mock-state.js';
-import { RequestJournal } from './request-journal.js';
+import { RequestJournal, type JournalRecord } from './request-journal.js';
 import { ScenarioBook, parseDelay } from './scenario-book.js';
 
 function pathOf(url: string): string {
-  return url.split('?', 1)[0] ?? '';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
 }
 
 export interface BuiltApp {
@@ -69,13 +69,18 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
         'Fix: set --control-token (ATLAS_MOCK_CONTROL_TOKEN) and send it as X-Mock-Token, or listen on 127.0.0.1.',
     );
   }
+  // Loaded only when asked for: most runs log JSON, and every import counts at start-up (issue 6).
+  const prettyStream =
+    options.logFormat === 'pretty'
+      ? (await import('pino-pretty')).default({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' })
+      : undefined;
   const app = Fastify({
     // Secrets never reach the logs, whatever a log line carries.
     logger: {
       level: options.logLevel,
       redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
       // pino-pretty as a stream in this thread, not a worker transport: start-up stays fast.
-      ...(options.logFormat === 'pretty' ? { stream: pinoPretty({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }) } : {}),
+      ...(prettyStream ? { stream: prettyStream } : {}),
     },
     // Limits (README "Limits"): a client that sends its request slower than this is cut off, so slow
     // clients cannot hold the mock; Node's own limits (16 KiB of headers, 60 s to send them) stay.
@@ -142,20 +147,21 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
 
   if (options.journalSize > 0) {
     app.addHook('onResponse', (request, reply, done) => {
-      const path = pathOf(request.url);
-      if (path.startsWith('/api/')) {
+      if (request.url.startsWith('/api/')) {
         const { accept, prefer, 'user-agent': userAgent, 'content-type': contentType } = request.headers;
+        // Built field by field, not with spreads: this runs on every request (issue 6).
+        const headers: JournalRecord['headers'] = {};
+        if (accept !== undefined) headers.accept = accept;
+        if (typeof prefer === 'string') headers.prefer = prefer;
+        if (userAgent !== undefined) headers['user-agent'] = userAgent;
+        if (contentType !== undefined) headers['content-type'] = contentType;
         state.journal.record({
           timeMs: Date.now(),
           method: request.method,
-          path,
-          query: { ...(request.query as Record<string, string | string[]>) },
-          headers: {
-            ...(accept !== undefined ? { accept } : {}),
-            ...(typeof prefer === 'string' ? { prefer } : {}),
-            ...(userAgent !== undefined ? { 'user-agent': userAgent } : {}),
-            ...(contentType !== undefined ? { 'content-type': contentType } : {}),
-          },
+          path: pathOf(request.url),
+          // Fastify's parsed query object is not reused after the request, so it is kept as it is.
+          query: request.query as Record<string, string | string[]>,
+          headers,
           credential: request.principal,
           status: reply.statusCode,
           durationMs: Math.round(reply.elapsedTime * 1000) / 1000,

@@ -253,8 +253,18 @@ export function atlasErrorChoices(): string[] {
   return [...[...DEFAULT_ERROR_FOR_STATUS.keys()].map(String), ...byName.keys()];
 }
 
+/** Templates split once into text (even places) and parameter indexes (odd places); the catalogue bounds it. */
+const templateParts = new Map<string, readonly (string | number)[]>();
+
 function fill(template: string, params: readonly Param[]): string {
-  return template.replace(/\{(\d+)\}/g, (_, i: string) => String(params[Number(i)]));
+  let parts = templateParts.get(template);
+  if (parts === undefined) {
+    parts = template.split(/\{(\d+)\}/).map((part, i) => (i % 2 === 1 ? Number(part) : part));
+    templateParts.set(template, parts);
+  }
+  let out = '';
+  for (let i = 0; i < parts.length; i++) out += i % 2 === 1 ? String(params[parts[i] as number]) : (parts[i] as string);
+  return out;
 }
 
 /** The ApiError body, keys in Atlas's (alphabetical) order (D6). */

@@ -10,11 +10,12 @@ import { negotiateVersion } from '../api-version.js';
 import { findAtlasError, getAtlasError, type AtlasErrorDefinition, type ErrorContext } from '../atlas-errors.js';
 import { breakConnection } from '../faults.js';
 import type { JobCatalog } from '../job-catalog.js';
+import type { Fixture } from '../load-fixtures.js';
 import type { RateCounter } from '../rate-counter.js';
 import { PLAIN_FORMAT, isFormatProblem, readReplyFormat, type ReplyFormat } from '../reply-format.js';
 import { sendAtlasError, sendJob, type RateLimitState } from '../render-reply.js';
 import type { DelayRange, Effect, Fault, ScenarioBook } from '../scenario-book.js';
-import { parsePrefer, stageOf, wellKnownError, type Stage } from '../scenarios.js';
+import { parsePrefer, stageOf, wellKnownError } from '../scenarios.js';
 import { pathParameterValidators, type PathParameterName } from '../spec-schemas.js';
 
 export const RESTORE_JOB_URL = '/api/atlas/v2/groups/:groupId/clusters/:clusterName/backup/restoreJobs/:restoreJobId';
@@ -44,16 +45,18 @@ const PATH_PARAMETER_ERRORS = [
 
 /** What the common first steps of both handlers learned. */
 interface Admitted {
-  ctx: ErrorContext;
   format: ReplyFormat;
-  /** the error chosen for this request, if any, still to fire at its stage */
-  scenario: AtlasErrorDefinition | undefined;
   /** this request's count against its caller's rate limit (the credential, else the IP) */
   rate: RateLimitState;
 }
 
 export function baseUrlOf(request: FastifyRequest): string {
   return `${request.protocol}://${request.host}`;
+}
+
+function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
 }
 
 function pick(delay: DelayRange | undefined): number {
@@ -63,53 +66,51 @@ function pick(delay: DelayRange | undefined): number {
 
 export const restoreJobRoutes: FastifyPluginAsync<RestoreJobRouteOptions> = async (app, options) => {
   const { catalog, rates, scenarios, global, enforceRateLimit } = options;
-  const fail = (reply: FastifyReply, definition: AtlasErrorDefinition, admitted: Pick<Admitted, 'ctx' | 'format' | 'rate'>) =>
-    sendAtlasError(reply, definition, admitted.ctx, admitted.format, admitted.rate);
+
+  /** Answers with an Atlas error; the context its text needs is built only now, as errors are the rarer path. */
+  function fail(request: JobRequest, reply: FastifyReply, definition: AtlasErrorDefinition, admitted: Admitted, extra?: Partial<ErrorContext>): void {
+    const { groupId, clusterName, restoreJobId } = request.params;
+    const ctx: ErrorContext = { groupId, clusterName, restoreJobId, path: pathOf(request.url), ip: request.ip, rateLimit: rates.limit, ...extra };
+    sendAtlasError(reply, definition, ctx, admitted.format, admitted.rate);
+  }
 
   /** D1 up to the lookups; returns undefined when it has already replied. */
   function admit(request: JobRequest, reply: FastifyReply, scenario: AtlasErrorDefinition | undefined, invalidPrefer: string | undefined): Admitted | undefined {
-    const { groupId, clusterName, restoreJobId } = request.params;
     const rate = rates.hit(request.principal || request.ip);
-    const ctx: ErrorContext = {
-      groupId, clusterName, restoreJobId, path: request.url.split('?', 1)[0] ?? '', ip: request.ip, rateLimit: rates.limit,
-    };
     const readFormat = readReplyFormat(request.query);
-    const format = isFormatProblem(readFormat) ? PLAIN_FORMAT : readFormat;
-    const fires = (stage: Stage) => scenario !== undefined && stageOf(scenario) === stage;
-    const admitted = { ctx, format, rate };
+    const admitted: Admitted = { format: isFormatProblem(readFormat) ? PLAIN_FORMAT : readFormat, rate };
+    const stage = scenario === undefined ? undefined : stageOf(scenario);
 
-    if (fires('auth')) return void fail(reply, scenario as AtlasErrorDefinition, admitted);
-    if (enforceRateLimit && rate.exceeded) return void fail(reply, getAtlasError('RATE_LIMITED'), admitted);
-    if (fires('version') || !negotiateVersion(request.headers.accept)) {
-      return void fail(reply, fires('version') ? (scenario as AtlasErrorDefinition) : getAtlasError('INVALID_VERSION_DATE'), admitted);
-    }
+    if (stage === 'auth') return void fail(request, reply, scenario as AtlasErrorDefinition, admitted);
+    if (enforceRateLimit && rate.exceeded) return void fail(request, reply, getAtlasError('RATE_LIMITED'), admitted);
+    if (stage === 'version') return void fail(request, reply, scenario as AtlasErrorDefinition, admitted);
+    if (!negotiateVersion(request.headers.accept)) return void fail(request, reply, getAtlasError('INVALID_VERSION_DATE'), admitted);
     for (const [name, errorName] of PATH_PARAMETER_ERRORS) {
-      if (!pathParameterValidators[name](request.params[name])) return void fail(reply, getAtlasError(errorName), admitted);
+      if (!pathParameterValidators[name](request.params[name])) return void fail(request, reply, getAtlasError(errorName), admitted);
     }
-    if (isFormatProblem(readFormat)) {
-      return void fail(reply, getAtlasError('INVALID_QUERY_PARAMETER'), { ...admitted, ctx: { ...ctx, ...readFormat } });
-    }
-    if (invalidPrefer !== undefined) return void fail(reply, getAtlasError('INVALID_PREFER_CODE'), { ...admitted, ctx: { ...ctx, preferCode: invalidPrefer } });
-    if (fires('validation')) return void fail(reply, scenario as AtlasErrorDefinition, admitted);
-    return { ...admitted, scenario };
+    if (isFormatProblem(readFormat)) return void fail(request, reply, getAtlasError('INVALID_QUERY_PARAMETER'), admitted, readFormat);
+    if (invalidPrefer !== undefined) return void fail(request, reply, getAtlasError('INVALID_PREFER_CODE'), admitted, { preferCode: invalidPrefer });
+    if (stage === 'validation') return void fail(request, reply, scenario as AtlasErrorDefinition, admitted);
+    return admitted;
   }
 
-  function answer(request: JobRequest, reply: FastifyReply, scenario: AtlasErrorDefinition | undefined, invalidPrefer: string | undefined): FastifyReply {
+  function answer(request: JobRequest, reply: FastifyReply, fixture: Fixture | undefined, scenario: AtlasErrorDefinition | undefined, invalidPrefer: string | undefined): void {
     const admitted = admit(request, reply, scenario, invalidPrefer);
-    if (!admitted) return reply;
-    const fires = (stage: Stage) => admitted.scenario !== undefined && stageOf(admitted.scenario) === stage;
+    if (!admitted) return;
+    const stage = scenario === undefined ? undefined : stageOf(scenario);
 
-    if (fires('lookup')) return fail(reply, admitted.scenario as AtlasErrorDefinition, admitted);
-    const found = catalog.lookup(request.params);
+    if (stage === 'lookup') return fail(request, reply, scenario as AtlasErrorDefinition, admitted);
+    const found = catalog.lookup(request.params, fixture);
     if (!found.found) {
       request.log.debug({ ids: request.params, error: found.error }, 'no such restore job: add a fixture or enable --generate');
-      return fail(reply, getAtlasError(found.error), admitted);
+      return fail(request, reply, getAtlasError(found.error), admitted);
     }
-    if (fires('handler')) return fail(reply, admitted.scenario as AtlasErrorDefinition, admitted);
-    return sendJob(reply, found.rendered(baseUrlOf(request)), admitted.format, admitted.rate);
+    if (stage === 'handler') return fail(request, reply, scenario as AtlasErrorDefinition, admitted);
+    sendJob(reply, catalog.render(request.params, fixture, baseUrlOf(request)), admitted.format, admitted.rate);
   }
 
-  app.get(RESTORE_JOB_URL, async (request: JobRequest, reply) => {
+  // Not an async function: most requests have no delay, and a promise per request is measurable (issue 6).
+  app.get(RESTORE_JOB_URL, (request: JobRequest, reply): Promise<void> | undefined => {
     const { groupId, restoreJobId } = request.params;
     const prefer = parsePrefer(request.headers.prefer);
     // Most specific first (README "Selecting an error"); rules are consulted once, as they count down.
@@ -119,20 +120,23 @@ export const restoreJobRoutes: FastifyPluginAsync<RestoreJobRouteOptions> = asyn
     const delay = prefer.delay ?? rule?.delay ?? fixture?.delay ?? global.delay;
     const fault: Fault | undefined = prefer.fault ?? rule?.fault ?? fixture?.fault ?? global.fault;
 
-    if (delay) await sleep(pick(delay));
-    if (fault === 'reset' || fault === 'empty') return breakConnection(reply, fault);
-    if (fault === 'slow-body') request.slowBody = true;
-    return answer(request, reply, error, prefer.invalid);
+    const go = () => {
+      if (fault === 'reset' || fault === 'empty') return void breakConnection(reply, fault);
+      if (fault === 'slow-body') request.slowBody = true;
+      answer(request, reply, fixture, error, prefer.invalid);
+    };
+    if (delay) return sleep(pick(delay)).then(go);
+    go();
+    return undefined;
   });
 
   // D15: the Atlas CLI asks the flex API first and falls back to the dedicated route on this 400.
   // Scenarios are left to the dedicated route, so the CLI reaches it as it does against Atlas.
-  app.get(FLEX_RESTORE_JOB_URL, async (request: JobRequest, reply) => {
+  app.get(FLEX_RESTORE_JOB_URL, (request: JobRequest, reply): void => {
     const admitted = admit(request, reply, undefined, undefined);
-    if (!admitted) return reply;
+    if (!admitted) return;
     const cluster = catalog.clusterLookup(request.params.groupId, request.params.clusterName);
-    if (!cluster.found) return fail(reply, getAtlasError(cluster.error), admitted);
-    return fail(reply, getAtlasError('CANNOT_USE_NON_FLEX_CLUSTER_IN_FLEX_API'), admitted);
+    fail(request, reply, getAtlasError(cluster.found ? 'CANNOT_USE_NON_FLEX_CLUSTER_IN_FLEX_API' : cluster.error), admitted);
   });
 };
 
