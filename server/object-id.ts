@@ -12,9 +12,34 @@ export function objectIdAt(seconds: number, random: Random): string {
   return Math.floor(seconds).toString(16).padStart(8, '0').slice(-8) + randomHex(random, 16);
 }
 
-/** Second-precision UTC date-time, as Atlas writes them: `2026-08-10T03:40:10Z`. */
+const DAY = 86_400;
+/** 0000-01-01T00:00:00Z and 10000-01-01T00:00:00Z in Unix seconds: the years written with four digits. */
+const FOUR_DIGIT_YEARS = [-62_167_219_200, 253_402_300_800] as const;
+
+const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+
+/**
+ * Second-precision UTC date-time, as Atlas writes them: `2026-08-10T03:40:10Z`. Computed with integer
+ * arithmetic (Hinnant's days-to-civil), not `Date#toISOString` plus a regex: a generated job formats
+ * four or five dates, and that showed in profiles (issue 6). Tests compare it with `toISOString`.
+ */
 export function isoSeconds(seconds: number): string {
-  return new Date(Math.floor(seconds) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const s = Math.floor(seconds);
+  if (!(s >= FOUR_DIGIT_YEARS[0] && s < FOUR_DIGIT_YEARS[1])) return new Date(s * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const days = Math.floor(s / DAY);
+  const secondOfDay = s - days * DAY;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const shiftedMonth = Math.floor((5 * dayOfYear + 2) / 153); // March = 0
+  const day = dayOfYear - Math.floor((153 * shiftedMonth + 2) / 5) + 1;
+  const month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  const hour = Math.floor(secondOfDay / 3600);
+  const minute = Math.floor((secondOfDay % 3600) / 60);
+  return `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}T${pad2(hour)}:${pad2(minute)}:${pad2(secondOfDay % 60)}Z`;
 }
 
 export function parseIsoSeconds(value: string): number {
