@@ -9,7 +9,11 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { Doorkeeper } from '../server/doorkeeper.js';
 import { generateRestoreJob, type JobIds } from '../server/generate-restore-job.js';
+import { createJobCatalog } from '../server/job-catalog.js';
+import { loadFixtures } from '../server/load-fixtures.js';
+import { isoSeconds } from '../server/object-id.js';
 import { checkCoherence } from '../server/job-coherence.js';
 import { DEFAULT_FIXTURES_DIR } from '../server/package-root.js';
 import type { RestoreJobRecord } from '../server/restore-job-record.js';
@@ -221,6 +225,19 @@ describe('1,000 generated jobs', () => {
   });
 });
 
+describe('dates', () => {
+  test('isoSeconds writes what Date#toISOString does, to the second, for any time', () => {
+    const reference = (seconds: number) => new Date(Math.floor(seconds) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    // Every year 0-9999 takes the arithmetic path; beyond it (six-digit years) the fallback.
+    const edges = [-62_167_219_200, -62_167_219_201, 253_402_300_799, 253_402_300_800, 0, -1, 951_782_400, 951_868_799, 4_107_542_400];
+    for (const s of edges) assert.equal(isoSeconds(s), reference(s), String(s));
+    fc.assert(
+      fc.property(fc.double({ min: -8.64e12, max: 8.64e12, noNaN: true }), (s) => isoSeconds(s) === reference(s)),
+      { numRuns: 20_000 },
+    );
+  });
+});
+
 describe('determinism', () => {
   const ids = sampleIds(60, IDS_SEED + 1);
 
@@ -314,6 +331,44 @@ describe('wire-fidelity mode (D13)', () => {
 });
 
 describe('the render cache (memory stays bounded)', () => {
+  test('the doorkeeper remembers keys it saw, in a fixed table, and forgets them on clear', () => {
+    const door = new Doorkeeper(4);
+    assert.equal(door.seenBefore('a'), false, 'first sight');
+    assert.equal(door.seenBefore('a'), true, 'second sight');
+    assert.equal(door.seenBefore('b'), false);
+    door.clear();
+    assert.equal(door.seenBefore('a'), false, 'forgotten after clear');
+    // 16 slots and 1,000 keys: collisions overwrite older keys, they never fail or grow the table.
+    const keys = Array.from({ length: 1000 }, (_, i) => `key ${i}`);
+    for (const k of keys) door.seenBefore(k);
+    assert.equal(door.seenBefore('key 999'), true, 'the newest key is remembered');
+    assert.equal(door.seenBefore('key 0'), false, 'the oldest was overwritten by later keys in its slot');
+  });
+
+  test('a generated job enters the cache on its second request, a fixture on its first, and both answer the same bytes', async () => {
+    const fixtures = await loadFixtures(DEFAULT_FIXTURES_DIR);
+    const catalog = createJobCatalog(fixtures, { generate: true, seed: SEED, wireFidelity: false, cacheSize: 10 }, () => {
+      throw new Error('no lifecycle fixture is read here');
+    });
+    const render = (ids: JobIds) => catalog.render(ids, catalog.fixture(ids), BASE);
+    const ids = sampleIds(20, IDS_SEED + 5);
+    const once = ids.map(render);
+    assert.equal(catalog.cachedBodies, 0, 'ids asked for once are not cached');
+    ids.forEach((i, n) => assert.equal(once[n], expectedBody(SEED, i)));
+    const i = ids[0] as JobIds;
+    assert.equal(render(i), once[0]);
+    assert.equal(catalog.cachedBodies, 1, 'the second request admits it');
+    assert.equal(render(i), once[0], 'and the cached body is the same');
+    const f = (await shippedFixtures())[0] as ShippedFixture;
+    const fixtureBody = render(f);
+    assert.equal(catalog.cachedBodies, 2, 'a fixture is cached on its first request');
+    assert.deepEqual(withoutLinks(JSON.parse(fixtureBody) as Record<string, unknown>), f.job);
+    catalog.clearCache();
+    assert.equal(catalog.cachedBodies, 0);
+    render(i);
+    assert.equal(catalog.cachedBodies, 0, 'clearCache also forgets which ids were seen');
+  });
+
   test('with cacheSize 50, 2,000 distinct ids and then evicted ones are all answered correctly', async (t) => {
     const app = await build(t, { cacheSize: 50, seed: SEED });
     const ids = sampleIds(2000, IDS_SEED + 3);
