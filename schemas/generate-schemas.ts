@@ -6,7 +6,7 @@
  * prose, examples and vendor extensions: the spec documents declare CC BY-NC-SA 3.0 US while this repo
  * is Apache-2.0 (ATLAS-BEHAVIOUR.md D16). Attribution travels in every generated file.
  *
- *   npm run schemas                    regenerate and write
+ *   npm run schemas                    regenerate and write (then the validators: generate-validators.ts)
  *   npm run schemas -- --spec FILE     from another copy of the extract
  *
  * test/schemas-drift.test.ts runs `generateSchemaFiles` in memory and fails on any difference.
@@ -287,6 +287,10 @@ async function main(): Promise<void> {
     await writeFile(join(SCHEMAS_DIR, name), content);
     console.log(`wrote schemas/${name}`);
   }
+  // The validators are compiled from the files just written. A static import would have loaded the old
+  // restore-job.schema.json before they were rewritten, so it is imported only now.
+  const { writeValidatorFiles } = await import('./generate-validators.js');
+  await writeValidatorFiles();
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -6,6 +6,10 @@ import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
+export const FAULTS = ['reset', 'empty', 'slow-body'] as const;
+/** reset: TCP reset, no reply; empty: the connection closes with no reply; slow-body: the body trickles */
+export type Fault = (typeof FAULTS)[number];
+
 export const SLOW_BODY_CHUNKS = 10;
 export const SLOW_BODY_INTERVAL_MS = 200;
 

@@ -3,15 +3,15 @@
  * fault for all requests or some ids, for the next N requests or with a probability. Newest rule first,
  * like msw's `use()`, so a test can override what an earlier one set.
  */
-import { Ajv } from 'ajv';
+import { scenarioRule } from '../schemas/validators.js';
 import { atlasErrorChoices, findAtlasError, type AtlasErrorDefinition } from './atlas-errors.js';
+import type { Fault } from './faults.js';
 import type { JobIds } from './generate-restore-job.js';
 import { randomFromText, type Random } from './seeded-random.js';
 import { describeAjvErrors } from './spec-schemas.js';
+import { asValidator } from './validator.js';
 
-export const FAULTS = ['reset', 'empty', 'slow-body'] as const;
-/** reset: TCP reset, no reply; empty: the connection closes with no reply; slow-body: the body trickles */
-export type Fault = (typeof FAULTS)[number];
+export { FAULTS, type Fault } from './faults.js';
 
 export interface DelayRange {
   minMs: number;
@@ -61,22 +61,8 @@ export function parseDelay(value: string | number): DelayRange | undefined {
   return minMs <= maxMs && maxMs <= MAX_DELAY_MS ? { minMs, maxMs } : undefined;
 }
 
-const ruleSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    error: { type: 'string' },
-    delay: { anyOf: [{ type: 'string' }, { type: 'integer' }] },
-    fault: { type: 'string', enum: [...FAULTS] },
-    groupId: { type: 'string', pattern: '^[a-f0-9]{24}$' },
-    clusterName: { type: 'string', pattern: '^[a-zA-Z0-9][a-zA-Z0-9-]*$' },
-    restoreJobId: { type: 'string', pattern: '^[a-f0-9]{24}$' },
-    times: { type: 'integer', minimum: 1 },
-    probability: { type: 'number', minimum: 0, maximum: 1 },
-  },
-} as const;
-
-const validateRule = new Ajv({ allErrors: true }).compile<ScenarioRuleInput>(ruleSchema);
+/** The schema is SCENARIO_RULE_SCHEMA in validator-schemas.ts; precompiled, like every validator of the mock. */
+const validateRule = asValidator<ScenarioRuleInput>(scenarioRule);
 
 interface CompiledRule {
   rule: ScenarioRule;

@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { TestContext } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import type { ValidateFunction } from 'ajv';
 import schemaDocument from '../schemas/restore-job.schema.json' with { type: 'json' };
 import { buildApp } from '../server/app.js';
 import type { MockOptions } from '../server/options.js';
-import { createAjv, validators } from '../server/spec-schemas.js';
+import { createAjv } from '../server/compile-validators.js';
+import { validators, type Validator } from '../server/spec-schemas.js';
 
 export const GROUP = '32b6e34b3d91647abb20e7b8';
 export const CLUSTER = 'Cluster0';
@@ -34,7 +34,7 @@ export async function build(t: TestContext, options: Partial<MockOptions> = {}):
  * In wire-fidelity mode (D13) real Atlas breaks its own schema in exactly two ways; this validator
  * tolerates those two and nothing else, so the rest of the body is still held to the spec.
  */
-const wireValidator: ValidateFunction = (() => {
+const wireValidator: Validator<unknown> = (() => {
   const document = structuredClone(schemaDocument) as typeof schemaDocument & { $id: string };
   document.$id = 'wire-fidelity.schema.json';
   const timestamp = document.$defs.ApiBSONTimestampView as { properties: Record<string, unknown> };
@@ -47,7 +47,7 @@ const wireValidator: ValidateFunction = (() => {
   job.properties.targetDeploymentItemName = { type: 'string', pattern: '^atlas-[a-z0-9]{6}$' };
   const ajv = createAjv();
   ajv.addSchema(document);
-  return ajv.getSchema('wire-fidelity.schema.json#/$defs/DiskBackupSnapshotRestoreJob') as ValidateFunction;
+  return ajv.getSchema('wire-fidelity.schema.json#/$defs/DiskBackupSnapshotRestoreJob') as Validator<unknown>;
 })();
 
 interface ResponseLike {
@@ -56,7 +56,7 @@ interface ResponseLike {
   body: string;
 }
 
-function validate(validator: ValidateFunction, value: unknown, what: string): void {
+function validate(validator: Validator<unknown>, value: unknown, what: string): void {
   assert.ok(validator(value), `${what} does not match the official schema: ${JSON.stringify(validator.errors)}\n${JSON.stringify(value)}`);
 }
 

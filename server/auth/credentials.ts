@@ -17,8 +17,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import { BlockList, isIP } from 'node:net';
 import { extname } from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { parseDocument } from 'yaml';
+import { credentialsFile } from '../../schemas/credentials-validator.js';
+import { asValidator } from '../validator.js';
+import { ID_PATTERN, MAX_DESCRIPTION, MAX_SECRET, type CredentialEntry, type CredentialsFile } from './credentials-schema.js';
 
 /** One role of a credential, as Atlas grants it: a project role on some projects, or an organization role. */
 export interface RoleGrant {
@@ -68,12 +71,12 @@ export const MAX_CREDENTIALS_BYTES = 1024 * 1024;
 
 const FORMAT_HINT = 'Fix the file; the format is in examples/credentials.example.yaml.';
 const MAX_PROBLEMS = 20;
-const ID_PATTERN = '^[A-Za-z0-9._-]{1,128}$';
 const ID_RE = new RegExp(ID_PATTERN);
 const ROLE_ID_RE = /^[A-Z][A-Z_]*$/;
-const MAX_SECRET = 256;
-const MAX_DESCRIPTION = 250;
 const EXAMPLE_GROUP = '32b6e34b3d91647abb20e7b8';
+
+/** Precompiled with ajv's `verbose`, so the messages can list the allowed fields from the failing schema node. */
+const validateFile = asValidator<CredentialsFile>(credentialsFile);
 
 /** Display names as the Atlas UI shows them; keys are lower case with single spaces. */
 const DISPLAY_NAMES = new Map<string, string>([
@@ -92,70 +95,6 @@ function normaliseRole(role: string): string | undefined {
   const id = DISPLAY_NAMES.get(role.trim().replace(/\s+/g, ' ').toLowerCase());
   if (id !== undefined) return id;
   return ROLE_ID_RE.test(role) ? role : undefined;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Schema
-
-const roleGrantSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['role'],
-  properties: {
-    // The role's own rules (ids or display names) are semantic checks, for a message that lists both.
-    role: { type: 'string', minLength: 1, maxLength: 100 },
-    groupIds: { type: 'array', minItems: 1, maxItems: 10000, items: { type: 'string', pattern: '^(?:[a-f0-9]{24}|\\*)$' } },
-  },
-};
-
-function credentialSchema(idField: string, secretField: string): object {
-  return {
-    type: 'object',
-    additionalProperties: false,
-    required: [idField, secretField, 'roles'],
-    properties: {
-      [idField]: { type: 'string', pattern: ID_PATTERN },
-      [secretField]: { type: 'string', minLength: 1, maxLength: MAX_SECRET },
-      description: { type: 'string', maxLength: MAX_DESCRIPTION },
-      roles: { type: 'array', minItems: 1, maxItems: 1000, items: roleGrantSchema },
-      // An empty list would lock the credential out; absence is how a file says "any IP".
-      accessList: { type: 'array', minItems: 1, maxItems: 10000, items: { type: 'string', minLength: 1, maxLength: 100 } },
-    },
-  };
-}
-
-const fileSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    apiKeys: { type: 'array', items: credentialSchema('publicKey', 'privateKey') },
-    serviceAccounts: { type: 'array', items: credentialSchema('clientId', 'clientSecret') },
-  },
-};
-
-// verbose: the messages list the allowed fields from the failing schema node.
-const validateFile = new Ajv({ allErrors: true, strict: true, verbose: true }).compile<CredentialsFile>(fileSchema);
-
-interface RoleGrantEntry {
-  role: string;
-  groupIds?: string[];
-}
-interface CredentialEntry {
-  description?: string;
-  roles: RoleGrantEntry[];
-  accessList?: string[];
-}
-interface ApiKeyEntry extends CredentialEntry {
-  publicKey: string;
-  privateKey: string;
-}
-interface ServiceAccountEntry extends CredentialEntry {
-  clientId: string;
-  clientSecret: string;
-}
-interface CredentialsFile {
-  apiKeys?: ApiKeyEntry[];
-  serviceAccounts?: ServiceAccountEntry[];
 }
 
 // ---------------------------------------------------------------------------------------------------
