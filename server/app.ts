@@ -11,6 +11,7 @@ import { CredentialsError, loadCredentials, type CredentialStore } from './auth/
 import { NonceService } from './auth/digest.js';
 import { TokenService } from './auth/tokens.js';
 import { createJobCatalog } from './job-catalog.js';
+import { lazySchemaCompilers } from './lazy-schema-compilers.js';
 import { loadFixtures, type FixtureSet } from './load-fixtures.js';
 import { buildOpenApiDocument } from './openapi-document.js';
 import { OptionError, mergeOptions, type MockOptions } from './options.js';
@@ -94,6 +95,8 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
     // Let over-long ids reach validation (400 naming the parameter) instead of missing the route;
     // Node's 16 KiB header limit bounds the whole request line anyway.
     routerOptions: { maxParamLength: 16 * 1024 },
+    // Loaded only if a route ever declares a schema; none does (start-up, issue 6).
+    schemaController: { compilersFactory: lazySchemaCompilers() },
     // Errors Fastify raises before routing (an undecodable %zz in the path, …) still answer like Atlas.
     frameworkErrors: (error, request, reply) => {
       request.log.debug({ err: error }, 'request refused before routing');
