@@ -4,9 +4,8 @@
  * bytes across requests and restarts. Field semantics per deliveryType follow ATLAS-BEHAVIOUR.md §2-§3
  * and decision D14; dates agree with the ObjectId times of the ids.
  */
+import { createRequire } from 'node:module';
 import type { Faker, Randomizer } from '@faker-js/faker';
-// The English build only: the package root loads all ~70 locales, ~230 ms and ~30 MiB at start-up.
-import { faker as englishFaker } from '@faker-js/faker/locale/en';
 import { isoSeconds, objectIdAt, objectIdSeconds } from './object-id.js';
 import type { RestoreJobRecord } from './restore-job-record.js';
 import { randomAlnum, randomFromText, randomHex, randomInt, randomLowerAlnum, type Random } from './seeded-random.js';
@@ -26,10 +25,21 @@ const randomizer: Randomizer = {
     throw new Error('generate-restore-job seeds its stream itself');
   },
 };
-// That build exports an instance, not the class; its constructor and merged definitions (en over base)
-// make our own, seeded one.
-const FakerClass = englishFaker.constructor as typeof Faker;
-const faker = new FakerClass({ locale: englishFaker.rawDefinitions, randomizer });
+// Assigned on the first call (see seededFaker).
+let faker: Faker;
+
+/**
+ * faker is loaded when the first job is generated, not at start-up: it is ~25 ms of every start, and a
+ * run serving only fixtures never needs it (issue 6). The English build only (the package root loads all
+ * ~70 locales, ~230 ms and ~30 MiB). It is an ES module; Node >= 20.19 (package.json engines) can
+ * require() one, which keeps generation synchronous. That build exports an instance, not the class: its
+ * constructor and merged definitions (en over base) make our own, seeded one.
+ */
+function seededFaker(): Faker {
+  const { faker: english } = createRequire(import.meta.url)('@faker-js/faker/locale/en') as typeof import('@faker-js/faker/locale/en');
+  const FakerClass = english.constructor as typeof Faker;
+  return new FakerClass({ locale: english.rawDefinitions, randomizer });
+}
 
 const MIN_PLAUSIBLE = Date.UTC(2016, 0, 1) / 1000; // Atlas cloud backups are younger than this
 const MAX_PLAUSIBLE = Date.UTC(2036, 0, 1) / 1000;
@@ -40,6 +50,7 @@ type DownloadState = 'ready' | 'expired' | 'preparing' | 'cancelled' | 'failed';
 type TargetState = 'finished' | 'running' | 'failed';
 
 export function generateRestoreJob(seed: number, ids: JobIds): RestoreJobRecord {
+  faker ??= seededFaker();
   stream = randomFromText(`${seed}\u0000${ids.groupId}\u0000${ids.clusterName}\u0000${ids.restoreJobId}`);
   const random = stream;
 
