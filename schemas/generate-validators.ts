@@ -1,40 +1,51 @@
 /**
- * Generates the validators the server runs, as standalone ES modules (ajv's standaloneCode), so that
- * start-up compiles no schema (issue 6):
+ * Generates the validators the server runs, and the serializer of its restore-job bodies, as standalone ES
+ * modules (ajv's standaloneCode, fast-json-stringify's standalone mode), so that start-up compiles no
+ * schema (issue 6):
  *
- *   schemas/validators.ts             job, ApiError, fixture file, path parameters, scenario rule
- *   schemas/credentials-validator.ts  the --credentials file
+ *   schemas/validators.ts               job, ApiError, fixture file, path parameters, scenario rule
+ *   schemas/credentials-validator.ts    the --credentials file
+ *   schemas/restore-job-serializer.ts   default-mode restore-job bodies to JSON
  *
- * The sets, their schemas and ajv options are in server/compile-validators.ts; the schemas build on
- * schemas/restore-job.schema.json. Run by `npm run schemas` after generate-schemas.ts, or on its own by
- * `npm run validators` (which needs no spec: only the committed schemas/ and server/).
+ * The validator sets, their schemas and ajv options are in server/compile-validators.ts, the serializer's
+ * schema and options in server/serializer-schema.ts; all build on schemas/restore-job.schema.json. Run by
+ * `npm run schemas` after generate-schemas.ts, or on its own by `npm run validators` (which needs no spec:
+ * only the committed schemas/ and server/).
  *
  * test/standalone-validators.test.ts regenerates in memory and fails on any difference, and checks that the
- * generated validators behave exactly like ones compiled at run time, errors included.
+ * generated validators behave exactly like ones compiled at run time, errors included;
+ * test/restore-job-serializer.test.ts checks that the serializer writes what shapeRestoreJob does.
  */
 import { createRequire } from 'node:module';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import standaloneCode from 'ajv/dist/standalone/index.js';
+import fastJson from 'fast-json-stringify';
 import { VALIDATOR_SETS, type ValidatorSet } from '../server/compile-validators.js';
+import { SERIALIZER_OPTIONS, restoreJobSerializerSchema } from '../server/serializer-schema.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Works from both the source tree (schemas/) and the build (dist/schemas/).
 const repoRoot = here.endsWith(join('dist', 'schemas')) ? resolve(here, '../..') : resolve(here, '..');
 export const SCHEMAS_DIR = join(repoRoot, 'schemas');
 
-const AJV_VERSION = (createRequire(import.meta.url)('ajv/package.json') as { version: string }).version;
+const packageVersion = (name: string) => (createRequire(import.meta.url)(`${name}/package.json`) as { version: string }).version;
+const AJV_VERSION = packageVersion('ajv');
+const FAST_JSON_STRINGIFY_VERSION = packageVersion('fast-json-stringify');
+
+export const SERIALIZER_FILE = 'restore-job-serializer.ts';
 
 /**
  * ajv's standalone code loads its runtime helpers (format functions, ucs2length, deep equal) with
- * `require()` even when asked for ESM (ajv-validator/ajv#1976, still open), and `require` does not exist
- * in an ES module. Each distinct `require("m")` becomes a default import of `m.js`, which for these
- * CommonJS files is their `module.exports`: the same object `require` returns.
+ * `require()` even when asked for ESM (ajv-validator/ajv#1976, still open), and fast-json-stringify's
+ * standalone code is CommonJS only; `require` does not exist in an ES module. Each distinct `require("m")`
+ * (ajv's quotes) or `require('m')` (fast-json-stringify's) becomes a default import of `m.js`, which for
+ * these CommonJS files is their `module.exports`: the same object `require` returns.
  */
 function requiresToImports(code: string): { imports: string[]; body: string } {
   const names = new Map<string, string>();
-  const body = code.replace(/\brequire\("([^"]+)"\)/g, (_match, id: string) => {
+  const body = code.replace(/\brequire\((["'])([^"']+)\1\)/g, (_match, _quote: string, id: string) => {
     let name = names.get(id);
     if (name === undefined) {
       // ajv's own names always end in a counter (formats0, func2), so these cannot collide with them.
@@ -60,9 +71,33 @@ function moduleText(set: ValidatorSet): string {
   ].join('\n');
 }
 
-/** file name inside schemas/ → exact file content */
+/**
+ * fast-json-stringify's standalone code as an ES module exporting `serializeRestoreJob`. Its CommonJS
+ * ends in `module.exports = function anonymous(validator, serializer) {...}(validator, serializer)`:
+ * the call returns the serializer, so the export is a `const` (`export default function ...` would be a
+ * declaration, and the call after it a separate statement).
+ */
+function serializerModuleText(): string {
+  const code = fastJson(restoreJobSerializerSchema(), SERIALIZER_OPTIONS);
+  // A schema with anyOf, oneOf or if/then/else would need ajv at run time to pick a branch; this one must not.
+  if (!/^\s*const validator = null$/m.test(code)) throw new Error('fast-json-stringify wants ajv at run time for the restore-job schema; the serializer must not load it');
+  const exports = code.split('module.exports = ');
+  if (exports.length !== 2) throw new Error('fast-json-stringify standalone code no longer has exactly one module.exports = ...');
+  // Blank and trailing whitespace only; a template literal is the one place where that could be content.
+  if (code.includes('`')) throw new Error('fast-json-stringify standalone code now has template literals; review the whitespace clean-up below');
+  const esm = exports.join('export const serializeRestoreJob = ').replace(/^\s*'use strict'\n/, '');
+  const { imports, body } = requiresToImports(esm);
+  return [
+    '// @ts-nocheck: fast-json-stringify writes plain JavaScript; server/serialize-restore-job.ts gives the export its type.',
+    `/* Generated by schemas/generate-validators.ts with fast-json-stringify ${FAST_JSON_STRINGIFY_VERSION} (standalone mode), from server/serializer-schema.ts. Do not edit: run npm run validators. */`,
+    ...imports,
+    `${body.replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').trim()}\n`,
+  ].join('\n');
+}
+
+/** file name inside schemas/ → exact file content: every validator set's module, and the serializer's */
 export function generateValidatorFiles(): Record<string, string> {
-  return Object.fromEntries(VALIDATOR_SETS.map((set) => [set.file, moduleText(set)]));
+  return { ...Object.fromEntries(VALIDATOR_SETS.map((set) => [set.file, moduleText(set)])), [SERIALIZER_FILE]: serializerModuleText() };
 }
 
 export async function writeValidatorFiles(): Promise<void> {

@@ -10,7 +10,7 @@ import { Doorkeeper } from './doorkeeper.js';
 import { generateRestoreJob, type JobIds } from './generate-restore-job.js';
 import type { Fixture, FixtureSet } from './load-fixtures.js';
 import type { RestoreJobRecord } from './restore-job-record.js';
-import { shapeRestoreJob } from './shape-restore-job.js';
+import { restoreJobJson } from './shape-restore-job.js';
 
 export interface Missing {
   found: false;
@@ -55,7 +55,7 @@ export function createJobCatalog(
   const cache = options.cacheSize > 0 ? new LRUCache<string, string>({ max: options.cacheSize }) : undefined;
   const doorkeeper = new Doorkeeper();
   const shape = (record: RestoreJobRecord, ids: JobIds, baseUrl: string) =>
-    JSON.stringify(shapeRestoreJob(record, { baseUrl, groupId: ids.groupId, clusterName: ids.clusterName, wireFidelity: options.wireFidelity }));
+    restoreJobJson(record, { baseUrl, groupId: ids.groupId, clusterName: ids.clusterName, wireFidelity: options.wireFidelity });
 
   const clusterLookup = (groupId: string, clusterName: string): Missing | { found: true } => {
     if (options.generate) return FOUND;

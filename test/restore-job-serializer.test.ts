@@ -1,0 +1,301 @@
+/**
+ * The generated fast-json-stringify serializer (schemas/restore-job-serializer.ts), which the catalog sends
+ * default-mode bodies through (restoreJobJson), against the reference JSON.stringify(shapeRestoreJob(...)).
+ * That serializer drops fields outside the schema and coerces wrong types without a word, so these tests are
+ * what makes serving fixtures with it safe: the same bytes for every shipped fixture and each lifecycle state
+ * of it, for thousands of generated jobs, for a fixture with every field the fixture schema allows, and for
+ * any body of schema fields with schema types; and every input on which it would differ is one the fixture
+ * schema refuses at load.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import schemaDocument from '../schemas/restore-job.schema.json' with { type: 'json' };
+import { serializeRestoreJob as generated } from '../schemas/restore-job-serializer.js';
+import type { DiskBackupSnapshotRestoreJob } from '../schemas/types.js';
+import { generateRestoreJob, type JobIds } from '../server/generate-restore-job.js';
+import { createJobCatalog } from '../server/job-catalog.js';
+import { jobAt, checkLifecycle, type Lifecycle } from '../server/job-lifecycle.js';
+import { loadFixtures, parseFixture } from '../server/load-fixtures.js';
+import { DEFAULT_FIXTURES_DIR } from '../server/package-root.js';
+import type { RestoreJobRecord } from '../server/restore-job-record.js';
+import { serializeRestoreJob } from '../server/serialize-restore-job.js';
+import { restoreJobJson, shapeRestoreJob, sortKeysDeep, type ShapeContext } from '../server/shape-restore-job.js';
+import { validators } from '../server/spec-schemas.js';
+import { fixtureSchema } from '../server/validator-schemas.js';
+
+type SchemaNode = { [key: string]: unknown };
+
+const SEED = 20260828;
+const BASES = ['http://127.0.0.1:8080', 'https://mock.test', 'http://[::1]:1/prefix'];
+// Route parameters never need encoding (the spec's pattern), but the catalog can be called with any name.
+const CLUSTER_NAMES = ['Cluster0', 'orders-prod', 'a b/c?d#e%f', 'Clüster"\\', '𝒳\u2028'];
+
+const reference = (job: RestoreJobRecord, ctx: ShapeContext) => JSON.stringify(shapeRestoreJob(job, ctx));
+
+function assertSameBytes(job: RestoreJobRecord, ctx: ShapeContext, what: string): void {
+  assert.equal(restoreJobJson(job, ctx), reference(job, ctx), what);
+}
+
+const fixtureSet = await loadFixtures(DEFAULT_FIXTURES_DIR);
+const fixtures = fixtureSet.list();
+
+describe('the generated serializer writes the reference bytes', () => {
+  test('is the one the server runs', () => {
+    assert.equal(serializeRestoreJob, generated);
+  });
+
+  test('for every shipped fixture, on several base URLs and cluster names, some needing URL encoding in links', () => {
+    assert.ok(fixtures.length >= 12, 'the shipped fixtures were found');
+    for (const f of fixtures) {
+      for (const baseUrl of BASES) {
+        for (const clusterName of [f.clusterName, ...CLUSTER_NAMES]) {
+          assertSameBytes(f.job, { baseUrl, groupId: f.groupId, clusterName, wireFidelity: false }, `${f.source} ${baseUrl} ${clusterName}`);
+        }
+      }
+    }
+  });
+
+  test('for every lifecycle state of every shipped fixture that can have a lifecycle', () => {
+    const ctx = (f: (typeof fixtures)[number]): ShapeContext => ({ baseUrl: BASES[0] as string, groupId: f.groupId, clusterName: f.clusterName, wireFidelity: false });
+    const finished = Date.UTC(2026, 7, 10);
+    // In progress, just finished, and two hours on (past a download's expiry).
+    const moments = [[undefined, finished], [finished, finished], [finished, finished + 7200_000]] as const;
+    let states = 0;
+    for (const f of fixtures) {
+      for (const outcome of ['finished', 'failed', 'cancelled'] as const) {
+        const lifecycle: Lifecycle = { finishAfterSeconds: 60, outcome, ...(f.job.deliveryType === 'download' ? { expireAfterSeconds: 3600 } : {}) };
+        if (checkLifecycle(lifecycle, f.job).length > 0) continue;
+        for (const [finishedAtMs, nowMs] of moments) {
+          assertSameBytes(jobAt(f.job, lifecycle, finishedAtMs, nowMs), ctx(f), `${f.source} ${outcome} at ${nowMs}`);
+          states += 1;
+        }
+      }
+    }
+    assert.ok(states >= 30, `${states} lifecycle states checked`);
+  });
+
+  test('for thousands of generated jobs, across seeds and ids', () => {
+    const hex = (length: number) => fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: length, maxLength: length });
+    // Mostly ObjectIds of plausible times (2016-2036), which set the job's dates, plus any 24 hex digits.
+    const objectId = fc.oneof(
+      fc.tuple(fc.integer({ min: 0x56860000, max: 0x83aa7e7f }), hex(16)).map(([seconds, rest]) => seconds.toString(16).padStart(8, '0') + rest),
+      hex(24),
+    );
+    const ids: fc.Arbitrary<JobIds> = fc.record({
+      groupId: objectId,
+      clusterName: fc.oneof(fc.stringMatching(/^[a-zA-Z0-9][a-zA-Z0-9-]{0,63}$/), fc.string({ unit: 'binary', maxLength: 20 }), fc.constantFrom(...CLUSTER_NAMES)),
+      restoreJobId: objectId,
+    });
+    const seed = fc.oneof(fc.constant(SEED), fc.integer());
+    const types = new Map<string, number>();
+    fc.assert(
+      fc.property(seed, ids, fc.constantFrom(...BASES), (s, i, baseUrl) => {
+        const job = generateRestoreJob(s, i);
+        types.set(job.deliveryType, (types.get(job.deliveryType) ?? 0) + 1);
+        assertSameBytes(job, { baseUrl, groupId: i.groupId, clusterName: i.clusterName, wireFidelity: false }, JSON.stringify([s, i]));
+      }),
+      { seed: SEED, numRuns: 5000, includeErrorInReport: true },
+    );
+    for (const type of ['automated', 'download', 'pointInTime']) assert.ok((types.get(type) ?? 0) > 500, `${type} jobs were checked`);
+  });
+
+  test('through the catalog, for fixtures and generated jobs; wire-fidelity mode keeps the reference path', () => {
+    for (const wireFidelity of [false, true]) {
+      const catalog = createJobCatalog(fixtureSet, { generate: true, seed: SEED, wireFidelity, cacheSize: 0 }, () => {
+        throw new Error('no lifecycle fixture here');
+      });
+      for (const f of fixtures) {
+        const ctx = { baseUrl: BASES[1] as string, groupId: f.groupId, clusterName: f.clusterName, wireFidelity };
+        assert.equal(catalog.render(f, catalog.fixture(f), ctx.baseUrl), reference(f.job, ctx), `${f.source} wire ${wireFidelity}`);
+        const ids = { ...f, restoreJobId: `${f.restoreJobId.slice(0, 23)}${f.restoreJobId.endsWith('0') ? '1' : '0'}` };
+        assert.equal(catalog.render(ids, undefined, ctx.baseUrl), reference(generateRestoreJob(SEED, ids), ctx), `generated ${ids.restoreJobId} wire ${wireFidelity}`);
+      }
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Every field
+
+const defs = schemaDocument.$defs as unknown as Record<string, SchemaNode>;
+const resolve = (node: SchemaNode): SchemaNode => (typeof node.$ref === 'string' ? (defs[node.$ref.replace('#/$defs/', '')] as SchemaNode) : node);
+
+/** The paths of every property a schema declares, array items as `[]`, e.g. `components[].downloadUrl`. */
+function schemaPaths(node: SchemaNode, prefix = ''): string[] {
+  const schema = resolve(node);
+  if (schema.type === 'array') return schemaPaths(schema.items as SchemaNode, `${prefix}[]`);
+  if (schema.type !== 'object') return [];
+  return Object.entries(schema.properties as Record<string, SchemaNode>).flatMap(([name, child]) => {
+    const path = prefix ? `${prefix}.${name}` : name;
+    return [path, ...schemaPaths(child, path)];
+  });
+}
+
+/** The same paths, of the fields a value has. */
+function valuePaths(value: unknown, prefix = ''): string[] {
+  if (Array.isArray(value)) return value.flatMap((item) => valuePaths(item, `${prefix}[]`));
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([name, child]) => {
+    const path = prefix ? `${prefix}.${name}` : name;
+    return [path, ...valuePaths(child, path)];
+  });
+}
+
+const GROUP = '32b6e34b3d91647abb20e7b8';
+const JOB_ID = '6a880ef37c2e91d04b380240';
+const SNAPSHOT = '6a8800a17c2e91d04b380111';
+const URL = `https://restore-${JOB_ID}.ab12cd.mongodb.net:27017/Tok3n/restore-${SNAPSHOT}`;
+const PRIVATE = { deliveryUrl: `https://restore-${JOB_ID}-pl-0.ab12cd.mongodb.net:27017/Tok3n/restore-${SNAPSHOT}.tar.gz`, endpointId: 'vpce-0123456789abcdef0' };
+
+/** Every field of the fixture schema at once: valid against the schema, though no Atlas job has them all. */
+const EVERY_FIELD = {
+  cancelled: false,
+  components: [
+    { downloadUrl: `${URL}-shard-0.tar.gz`, privateDownloadDeliveryUrls: [PRIVATE, { ...PRIVATE, endpointId: 'vpce-fedcba98765432100' }], replicaSetName: 'atlas-ab12cd-shard-0' },
+    { replicaSetName: 'atlas-ab12cd-config-0' },
+    {},
+  ],
+  deliveryType: 'pointInTime',
+  deliveryUrl: [`${URL}.tar.gz`, `${URL}-2.tar.gz`],
+  desiredTimestamp: { date: '2026-08-10T03:40:10Z', increment: 1786000000 },
+  expired: true,
+  expiresAt: '2026-08-10T05:00:00Z',
+  failed: true,
+  finishedAt: '2026-08-10T04:00:00Z',
+  id: JOB_ID,
+  oplogInc: 7,
+  oplogTs: 1786000000,
+  pointInTimeUTCSeconds: 2147483647,
+  privateDownloadDeliveryUrls: [PRIVATE],
+  snapshotId: SNAPSHOT,
+  targetClusterName: 'Target-1',
+  targetGroupId: '67c6d56bc41e7a0b934b81d2',
+  timestamp: '2026-08-10T03:00:00Z',
+} satisfies RestoreJobRecord;
+
+/** The same fields split into jobs Atlas could send (coherent, D14), loaded the way fixture files are. */
+const COHERENT_FIXTURES: Record<string, RestoreJobRecord> = {
+  'pointInTime by oplog': {
+    cancelled: false, deliveryType: 'pointInTime', deliveryUrl: [], expired: false, failed: false, finishedAt: '2026-08-10T04:00:00Z', id: JOB_ID,
+    desiredTimestamp: { date: '2026-08-10T03:40:10Z', increment: 1786000000 }, oplogInc: 7, oplogTs: 1786333210, snapshotId: SNAPSHOT,
+    targetClusterName: 'Target-1', targetGroupId: '67c6d56bc41e7a0b934b81d2', timestamp: '2026-08-10T03:00:00Z',
+  },
+  'pointInTime by seconds': {
+    cancelled: false, deliveryType: 'pointInTime', deliveryUrl: [], expired: false, failed: true, finishedAt: '2026-08-10T04:00:00Z', id: JOB_ID,
+    pointInTimeUTCSeconds: 1786333210, snapshotId: SNAPSHOT, targetClusterName: 'Target-1', targetGroupId: GROUP, timestamp: '2026-08-10T03:00:00Z',
+  },
+  'sharded download behind private endpoints': {
+    cancelled: false, components: EVERY_FIELD.components, deliveryType: 'download', deliveryUrl: [`${URL}.tar.gz`], expired: false,
+    expiresAt: '2026-08-10T05:00:00Z', failed: false, id: JOB_ID, privateDownloadDeliveryUrls: [PRIVATE], snapshotId: SNAPSHOT, timestamp: '2026-08-10T03:00:00Z',
+  },
+};
+
+describe('a fixture with every field the fixture schema allows', () => {
+  const allowed = schemaPaths(fixtureSchema()).filter((path) => path !== 'x-mock' && !path.startsWith('x-mock.'));
+
+  test('has them all, and the fixture schema accepts it', () => {
+    assert.deepEqual([...new Set(valuePaths(EVERY_FIELD))].sort(), [...allowed].sort(), 'every field of the fixture schema, and only those');
+    assert.ok(validators.fixture(EVERY_FIELD), JSON.stringify(validators.fixture.errors));
+  });
+
+  test('is written byte for byte as the reference writes it', () => {
+    for (const clusterName of CLUSTER_NAMES) {
+      assertSameBytes(EVERY_FIELD, { baseUrl: BASES[0] as string, groupId: GROUP, clusterName, wireFidelity: false }, clusterName);
+    }
+    const body = restoreJobJson(EVERY_FIELD, { baseUrl: BASES[0] as string, groupId: GROUP, clusterName: 'Cluster0', wireFidelity: false });
+    const { links, ...rest } = JSON.parse(body) as Record<string, unknown>;
+    assert.deepEqual(rest, EVERY_FIELD, 'nothing dropped or changed');
+    assert.equal((links as unknown[]).length, 4);
+  });
+
+  test('and split into coherent jobs, loaded as fixture files are, every field is written as the reference writes it', () => {
+    const seen = new Set<string>();
+    for (const [name, job] of Object.entries(COHERENT_FIXTURES)) {
+      const fixture = parseFixture(name, { groupId: GROUP, clusterName: 'Cluster0', restoreJobId: JOB_ID }, JSON.stringify(job));
+      assertSameBytes(fixture.job, { baseUrl: BASES[0] as string, groupId: GROUP, clusterName: 'Cluster0', wireFidelity: false }, name);
+      for (const path of valuePaths(fixture.job)) seen.add(path);
+    }
+    assert.deepEqual([...seen].sort(), [...allowed].sort(), 'together they have every field');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Any body of schema fields
+
+/** Strings JSON escapes in every way: quotes, backslashes, controls, lone surrogates, U+2028. */
+const shortString = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 50 }),
+  fc.string({ unit: fc.constantFrom('a', 'é', '"', '\\', '\n', '\u0000', '\u001f', '\u007f', '\u2028', '\ud800', '\udfff', '😀'), maxLength: 60 }),
+);
+// fast-json-stringify escapes strings under 42 characters, under 5,000, and longer ones three different ways.
+// Repeating a short string reaches those lengths without the cost of generating each character.
+const longString = fc
+  .tuple(shortString.filter((s) => s.length > 0), fc.oneof(fc.integer({ min: 42, max: 200 }), fc.integer({ min: 4990, max: 5010 })))
+  .map(([s, length]) => s.repeat(Math.ceil(length / s.length)).slice(0, length));
+const anyString = fc.oneof({ weight: 4, arbitrary: shortString }, { weight: 1, arbitrary: longString });
+const anyInteger = fc.oneof(fc.integer(), fc.maxSafeInteger(), fc.constantFrom(-0, 0, 1e21, -(2 ** 53)));
+
+/** Any value the official schema types a node as (formats, patterns and enums aside), every property optional. */
+function valueOf(node: SchemaNode): fc.Arbitrary<unknown> {
+  const schema = resolve(node);
+  switch (schema.type) {
+    case 'object': {
+      const properties = schema.properties as Record<string, SchemaNode>;
+      return fc.record(Object.fromEntries(Object.entries(properties).map(([name, child]) => [name, valueOf(child)])), { requiredKeys: [] });
+    }
+    case 'array':
+      return fc.array(valueOf(schema.items as SchemaNode), { maxLength: 4 });
+    case 'string':
+      return Array.isArray(schema.enum) ? fc.constantFrom(...(schema.enum as string[])) : anyString;
+    case 'integer':
+      return anyInteger;
+    case 'boolean':
+      return fc.boolean();
+    default:
+      throw new Error(`no arbitrary for ${JSON.stringify(schema)}`);
+  }
+}
+
+describe('any body of the schema\'s fields with the schema\'s types', () => {
+  const job = defs.DiskBackupSnapshotRestoreJob as SchemaNode;
+
+  test('is written as JSON.stringify writes it with its keys sorted', () => {
+    fc.assert(
+      fc.property(valueOf(job), (body) => {
+        assert.equal(serializeRestoreJob(body as DiskBackupSnapshotRestoreJob), JSON.stringify(sortKeysDeep(body)));
+      }),
+      { seed: SEED, numRuns: 1000, includeErrorInReport: true },
+    );
+  });
+
+  test('what it would drop or change, the fixture schema refuses', () => {
+    const [first] = fixtures;
+    assert.ok(first);
+    const fixture = first.job;
+    assert.ok(validators.fixture(fixture), 'the unchanged fixture is valid');
+    const differs = (sample: Record<string, unknown>) => {
+      try {
+        return serializeRestoreJob(sample as unknown as DiskBackupSnapshotRestoreJob) !== JSON.stringify(sortKeysDeep(sample));
+      } catch {
+        return true; // it throws on some wrong types (an object where an array belongs)
+      }
+    };
+    const samples: Record<string, unknown>[] = [
+      { ...fixture, unknownField: 1 },
+      { ...fixture, components: [{ replicaSetName: 'rs0', extra: true }] },
+      { ...fixture, desiredTimestamp: { date: '2026-08-10T03:40:10Z', time: 1 } },
+      { ...fixture, finishedAt: null },
+      { ...fixture, cancelled: 'false' },
+      { ...fixture, deliveryUrl: [7] },
+      { ...fixture, oplogInc: 1.5 },
+      { ...fixture, snapshotId: 42 },
+      { ...fixture, components: {} },
+    ];
+    for (const sample of samples) {
+      const what = JSON.stringify(sample);
+      assert.ok(differs(sample), `the serializer keeps ${what}`);
+      assert.equal(validators.fixture(sample), false, `the fixture schema accepts ${what}`);
+    }
+  });
+});
