@@ -230,6 +230,20 @@ describe('parseDigestAuthorization', () => {
     assert.equal(noAlg?.nc, undefined);
   });
 
+  it('reads quoted-pairs anywhere in a value, including quotes, commas and backslashes', () => {
+    const cases: [string, string][] = [
+      ['"a\\",b"', 'a",b'],
+      ['"\\a"', 'a'],
+      ['"a\\\\"', 'a\\'],
+      ['"\\"\\""', '""'],
+      ['""', ''],
+      ['"tab\there é 😀"', 'tab\there é 😀'],
+    ];
+    for (const [quoted, value] of cases) {
+      assert.equal(parseDigestAuthorization(`Digest username="u", realm="r", nonce="n", uri="/", response="${r}", opaque=${quoted}`)?.opaque, value, quoted);
+    }
+  });
+
   it('ignores unknown directives (RFC 7616 §3.4) and empty list elements', () => {
     const c = parseDigestAuthorization(`Digest ,username="u", , realm="r", nonce="n", uri="/", response="${r}", foo=bar, userhash=false,`);
     assert.equal(c?.username, 'u');
@@ -256,6 +270,10 @@ describe('parseDigestAuthorization', () => {
     'missing value': `Digest ${valid}, opaque=`,
     'missing equals': `Digest ${valid}, opaque`,
     'control char in quoted': `Digest ${valid}, opaque="a\nb"`,
+    'DEL in quoted': `Digest ${valid}, opaque="a\u007fb"`,
+    'control char after an escape': `Digest ${valid}, opaque="a\\"b\u0001"`,
+    'escaped control char': `Digest ${valid}, opaque="a\\\u0001"`,
+    'escaped closing quote, then unterminated': `Digest ${valid}, opaque="abc\\"`,
     'unsupported algorithm': `Digest ${valid}, algorithm=SHA-512-256`,
     'sess algorithm': `Digest ${valid}, algorithm=MD5-sess`,
     'qop auth-int': `Digest username="u", realm="r", nonce="n", uri="/", response="${r}", qop=auth-int, nc=00000001, cnonce="c"`,
