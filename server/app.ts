@@ -26,11 +26,7 @@ import { MockClock } from './mock-clock.js';
 import { MockState } from './mock-state.js';
 import { RequestJournal, type JournalRecord } from './request-journal.js';
 import { ScenarioBook, parseDelay } from './scenario-book.js';
-
-function pathOf(url: string): string {
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
-}
+import { pathOf } from './request-path.js';
 
 export interface BuiltApp {
   app: FastifyInstance;

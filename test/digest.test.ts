@@ -274,6 +274,10 @@ describe('parseDigestAuthorization', () => {
     'control char after an escape': `Digest ${valid}, opaque="a\\"b\u0001"`,
     'escaped control char': `Digest ${valid}, opaque="a\\\u0001"`,
     'escaped closing quote, then unterminated': `Digest ${valid}, opaque="abc\\"`,
+    'escaped DEL': `Digest ${valid}, opaque="a\\\x7f"`,
+    'unquoted value with a non-tchar': `Digest ${valid}, opaque=a@b`,
+    'non-ASCII in a name': `Digest ${valid}, opaqué="o"`,
+    'text after a quoted value': `Digest ${valid}, opaque="o"x`,
     'unsupported algorithm': `Digest ${valid}, algorithm=SHA-512-256`,
     'sess algorithm': `Digest ${valid}, algorithm=MD5-sess`,
     'qop auth-int': `Digest username="u", realm="r", nonce="n", uri="/", response="${r}", qop=auth-int, nc=00000001, cnonce="c"`,
@@ -294,6 +298,33 @@ describe('parseDigestAuthorization', () => {
 
   it('the valid base of the malformed cases does parse', () => {
     assert.equal(parseDigestAuthorization(`Digest ${valid}`)?.username, 'u');
+  });
+
+  // The edges of quoted-string (RFC 9110 §5.6.4): escapes anywhere, tab, obs-text and beyond, empty.
+  const quoted: Record<string, [string, string]> = {
+    'escaped backslash right before the closing quote': ['"a\\\\"', 'a\\'],
+    'escaped quote first and last': ['"\\"a\\""', '"a"'],
+    'escaped ordinary characters': ['"\\a\\b"', 'ab'],
+    'escaped non-ASCII': ['"\\é\\\u{1F600}"', 'é\u{1F600}'],
+    'tab, comma, equals and unicode': ['"a\tb, c=d é \u{1F600}"', 'a\tb, c=d é \u{1F600}'],
+    'empty': ['""', ''],
+  };
+  for (const [name, [raw, expected]] of Object.entries(quoted)) {
+    it(`reads a quoted-string: ${name}`, () => {
+      assert.equal(parseDigestAuthorization(`Digest ${valid}, opaque=${raw}`)?.opaque, expected);
+      assert.equal(parseDigestAuthorization(`Digest opaque=${raw},${valid}`)?.opaque, expected, 'not last');
+    });
+  }
+
+  it('returns no keys for directives the client left out', () => {
+    assert.deepEqual(parseDigestAuthorization(`Digest username="u", realm="r", nonce="n", uri="/", response="${r}"`), {
+      username: 'u',
+      realm: 'r',
+      nonce: 'n',
+      uri: '/',
+      response: r,
+      algorithm: 'MD5',
+    });
   });
 });
 
@@ -415,6 +446,52 @@ describe('NonceService.check', () => {
     assert.equal(svc.check(n, '00001000'), 'ok', 'a jump ahead');
     assert.equal(svc.check(n, '00000fff'), 'ok', 'just behind the jump, unseen');
     assert.equal(svc.check(n, '00000fff'), 'replay');
+  });
+
+  it('a tracked nonce (read back without its MAC) still ages: stale after ttl, stale from the future', () => {
+    const clock = makeClock();
+    const svc = new NonceService({ ttlMs: 60_000, maxTracked: 10, now: clock.now });
+    const start = clock.now();
+    const n = svc.issue();
+    assert.equal(svc.check(n, '00000001'), 'ok');
+    assert.equal(svc.trackedCount, 1);
+    clock.advance(60_001);
+    assert.equal(svc.inspect(n), 'stale');
+    assert.equal(svc.check(n, '00000002'), 'stale');
+    clock.set(start - 10_000);
+    assert.equal(svc.inspect(n), 'stale');
+    assert.equal(svc.check(n, '00000002'), 'stale');
+    clock.set(start);
+    assert.equal(svc.check(n, '00000002'), 'ok', 'the stale checks consumed nothing');
+  });
+
+  it('fully verifies anything that is not exactly a tracked or just-verified nonce', () => {
+    const svc = new NonceService({ ttlMs: 60_000, maxTracked: 10 });
+    const n = svc.issue();
+    const tampered = (i: number) => n.slice(0, i) + (n[i] === 'A' ? 'B' : 'A') + n.slice(i + 1);
+    assert.equal(svc.inspect(n), 'ok');
+    assert.equal(svc.inspect(tampered(31)), 'invalid', 'right after the genuine one was verified');
+    assert.equal(svc.check(n, '00000001'), 'ok');
+    for (const i of [0, 5, 10, 31]) {
+      assert.equal(svc.inspect(tampered(i)), 'invalid', `tracked, tampered at ${i}`);
+      assert.equal(svc.check(tampered(i), '00000002'), 'invalid', `tracked, tampered at ${i}`);
+    }
+    assert.equal(svc.check(n.toLowerCase(), '00000002'), 'invalid');
+    assert.equal(svc.trackedCount, 1);
+  });
+
+  it('a nonce forgotten by the replay store is verified again, not trusted', () => {
+    const clock = makeClock();
+    const secret = Buffer.from('a secret');
+    const svc = new NonceService({ secret, ttlMs: 600_000, maxTracked: 1, now: clock.now });
+    const first = svc.issue();
+    assert.equal(svc.check(first, '00000001'), 'ok');
+    clock.advance(1_000);
+    assert.equal(svc.check(svc.issue(), '00000001'), 'ok');
+    assert.equal(svc.check(first, '00000002'), 'stale', 'evicted: the watermark refuses it');
+    assert.equal(svc.inspect(first), 'ok', 'its MAC is still right');
+    const foreign = new NonceService({ secret: Buffer.from('another secret'), ttlMs: 600_000, maxTracked: 1, now: clock.now }).issue();
+    assert.equal(svc.inspect(foreign), 'invalid');
   });
 
   it('rejects bad options', () => {

@@ -8,6 +8,7 @@ import { PLAIN_FORMAT, isFormatProblem, readReplyFormat } from '../reply-format.
 import { sendAtlasError } from '../render-reply.js';
 import type { Authenticator } from './authenticate.js';
 import { buildChallenge, type NonceService } from './digest.js';
+import { pathOf } from '../request-path.js';
 
 const GROUP_IN_PATH = /^\/api\/atlas\/v2\/groups\/([a-f0-9]{24})(?:[/?]|$)/;
 
@@ -35,7 +36,7 @@ export function addAuthHook(app: FastifyInstance, authenticator: Authenticator, 
       request.principal = outcome.principal;
       return done();
     }
-    const path = request.url.split('?', 1)[0] ?? '';
+    const path = pathOf(request.url);
     if (outcome.failure === 'unauthenticated') {
       // D9: the challenge is never enveloped, or Digest clients could not log in.
       if (authenticator.offersDigest) reply.header('www-authenticate', buildChallenge(nonces.issue(), outcome.stale));

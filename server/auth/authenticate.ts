@@ -45,9 +45,11 @@ export function createAuthenticator(mode: AuthMode, credentials: CredentialStore
     return { ok: true, principal, credential };
   };
 
+  // Chosen once: a closure per request would be garbage on the hot path.
+  const lookupSecret = mode === 'any' ? ANY_SECRET : (publicKey: string) => credentials.apiKey(publicKey)?.secret;
+
   const viaDigest = (request: AuthRequest): AuthOutcome => {
-    const lookup = mode === 'any' ? ANY_SECRET : (publicKey: string) => credentials.apiKey(publicKey)?.secret;
-    const result = authenticateDigest(request, lookup, nonces);
+    const result = authenticateDigest(request, lookupSecret, nonces);
     if (!result.ok) return unauthenticated(result.stale);
     const principal = `apiKey:${result.credentials.username}`;
     if (mode === 'any') return { ok: true, principal, credential: undefined };

@@ -17,6 +17,7 @@ import { sendAtlasError, sendJob, type RateLimitState } from '../render-reply.js
 import type { DelayRange, Effect, Fault, ScenarioBook } from '../scenario-book.js';
 import { parsePrefer, stageOf, wellKnownError } from '../scenarios.js';
 import { pathParameterValidators, type PathParameterName } from '../spec-schemas.js';
+import { pathOf } from '../request-path.js';
 
 export const RESTORE_JOB_URL = '/api/atlas/v2/groups/:groupId/clusters/:clusterName/backup/restoreJobs/:restoreJobId';
 export const FLEX_RESTORE_JOB_URL = '/api/atlas/v2/groups/:groupId/flexClusters/:clusterName/backup/restoreJobs/:restoreJobId';
@@ -54,10 +55,6 @@ export function baseUrlOf(request: FastifyRequest): string {
   return `${request.protocol}://${request.host}`;
 }
 
-function pathOf(url: string): string {
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
-}
 
 function pick(delay: DelayRange | undefined): number {
   if (!delay) return 0;
