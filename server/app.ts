@@ -37,6 +37,8 @@ export interface BuiltApp {
   state: MockState;
 }
 
+const NO_QUERY: Readonly<Record<string, string | string[]>> = Object.freeze({});
+
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 export const REQUEST_TIMEOUT_MS = 30_000;
 const REDACTED_LOG_PATHS = ['req.headers.authorization', 'req.headers["x-mock-token"]', 'headers.authorization', 'authorization'];
@@ -158,8 +160,9 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
           timeMs: Date.now(),
           method: request.method,
           path: pathOf(request.url),
-          // Fastify's parsed query object is not reused after the request, so it is kept as it is.
-          query: request.query as Record<string, string | string[]>,
+          // Copied into a plain object (Fastify's has a prototype of its own, which deepStrictEqual in a
+          // user's test would tell apart from `{}`); most requests have no query and share one empty object.
+          query: request.url.includes('?') ? { ...(request.query as Record<string, string | string[]>) } : NO_QUERY,
           headers,
           credential: request.principal,
           status: reply.statusCode,

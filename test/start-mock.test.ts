@@ -95,6 +95,10 @@ describe('startMock', () => {
     assert.equal(all[0]?.status, 200);
     assert.deepEqual(mock.requests({ status: 400 }).map((r) => r.path), [jobUrl(GROUP, CLUSTER, 'nothex')]);
     assert.equal(mock.requests({ path: jobUrl(GROUP, CLUSTER, JOB) }).length, 1);
+    // Plain objects, so a strict deep-equal in a user's test compares what was sent, nothing else.
+    assert.deepStrictEqual(all[0]?.query, {});
+    await get(mock, jobUrl(GROUP, CLUSTER, JOB, '?pretty=true&envelope=false'));
+    assert.deepStrictEqual(mock.requests().at(-1)?.query, { pretty: 'true', envelope: 'false' });
   });
 
   test('a download job progresses with the clock: preparing, ready, expired', async () => {

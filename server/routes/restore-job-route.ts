@@ -55,7 +55,6 @@ export function baseUrlOf(request: FastifyRequest): string {
   return `${request.protocol}://${request.host}`;
 }
 
-
 function pick(delay: DelayRange | undefined): number {
   if (!delay) return 0;
   return delay.minMs + Math.floor(Math.random() * (delay.maxMs - delay.minMs + 1));
