@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { FixtureError, loadFixtures } from '../server/load-fixtures.js';
 import { DEFAULT_FIXTURES_DIR } from '../server/package-root.js';
 import { VERSIONED, assertMatchesSpec, build, jobUrl } from './helper.js';
@@ -64,8 +64,13 @@ const VALID_JOB = {
   timestamp: '2026-08-14T10:00:00Z',
 };
 
+/** Every folder this file made, removed when its tests are done. */
+const made: string[] = [];
+after(() => Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true }))));
+
 async function folderWith(files: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'arm-fixtures-'));
+  made.push(dir);
   for (const [path, content] of Object.entries(files)) {
     await mkdir(join(dir, path, '..'), { recursive: true });
     await writeFile(join(dir, path), content);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -108,6 +108,7 @@ describe('selectors and their precedence', () => {
 
   test('a fixture declares its own error, beating the global scenario; Prefer still overrides it', async (t) => {
     const dir = await mkdtemp(join(tmpdir(), 'arm-fixture-error-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
     await mkdir(join(dir, GROUP, CLUSTER), { recursive: true });
     const job = {
       cancelled: false, deliveryType: 'download', deliveryUrl: [], expired: false, failed: false,
