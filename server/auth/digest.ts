@@ -375,6 +375,8 @@ export class NonceService {
   readonly #now: () => number;
   readonly #uses: LRUCache<string, NonceUse>;
   #evictedWatermarkSec = -1;
+  /** The last nonce whose MAC verified: authenticateDigest inspects a nonce, then checks it. */
+  #lastVerified: { nonce: string; issuedSec: number } | undefined;
 
   constructor(options: NonceServiceOptions) {
     if (!(Number.isFinite(options.ttlMs) && options.ttlMs > 0)) throw new RangeError('ttlMs must be > 0');
@@ -414,12 +416,16 @@ export class NonceService {
 
   /** The issue second a nonce carries, if it is well-formed and its MAC is ours; else undefined. */
   #verifiedIssueTime(nonce: string): number | undefined {
+    // A nonce's first use is inspected and then checked: its HMAC is computed once, not twice.
+    if (this.#lastVerified?.nonce === nonce) return this.#lastVerified.issuedSec;
     if (typeof nonce !== 'string' || !NONCE_PATTERN.test(nonce)) return undefined;
     const raw = Buffer.from(nonce, 'base64');
     if (raw.length !== NONCE_RAW_BYTES) return undefined;
     const head = raw.subarray(0, 8);
     if (!timingSafeEqual(raw.subarray(8), this.#mac(head))) return undefined;
-    return head.readUInt32BE(0);
+    const issuedSec = head.readUInt32BE(0);
+    this.#lastVerified = { nonce, issuedSec };
+    return issuedSec;
   }
 
   /**
