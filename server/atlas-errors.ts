@@ -268,8 +268,7 @@ function fill(template: string, params: readonly Param[]): string {
 }
 
 /** The ApiError body, keys in Atlas's (alphabetical) order (D6). */
-export function atlasError(definition: AtlasErrorDefinition, ctx: ErrorContext): ApiError {
-  const parameters = definition.params(ctx);
+export function atlasError(definition: AtlasErrorDefinition, ctx: ErrorContext, parameters: Param[] = definition.params(ctx)): ApiError {
   const body: ApiError = {
     detail: fill(definition.detail, parameters),
     error: definition.status,

@@ -3,6 +3,7 @@
  * `envelope` (D9) and `pretty` (D8) applied. Bodies are compact JSON with Atlas's key order (D6, D7).
  */
 import type { FastifyReply } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import { SUCCESS_CONTENT_TYPE } from './api-version.js';
 import { atlasError, type AtlasErrorDefinition, type ErrorContext } from './atlas-errors.js';
 import { jacksonPretty } from './jackson-pretty.js';
@@ -66,7 +67,6 @@ export function sendAtlasError(
   format: ReplyFormat,
   rate?: RateLimitState,
 ): FastifyReply {
-  const body = atlasError(definition, ctx);
   // D9: after authentication an envelope reports the real status in the body and 200 on the wire.
   reply.code(format.envelope ? 200 : definition.status).header('content-type', 'application/json');
   if (definition.name === 'UNAUTHORIZED' && !format.envelope) {
@@ -76,8 +76,32 @@ export function sendAtlasError(
   reply.headers(SECURITY_HEADERS).header('x-error-code', definition.errorCode);
   rateLimitHeaders(reply, rate);
   if (definition.status === 429 || definition.status === 503) reply.header('retry-after', Math.max(1, rate?.resetSeconds ?? 60));
+  return reply.send(errorBytes(definition, ctx, format));
+}
+
+/**
+ * Error bodies already written, by error, format and parameters: a client that hits one error again
+ * and again (a 404 test, a scenario) gets the same bytes without building them anew (issue 6). Bounded,
+ * as the parameters come from requests.
+ */
+const writtenErrors = new LRUCache<string, Buffer>({ max: 1000 });
+
+function errorBytes(definition: AtlasErrorDefinition, ctx: ErrorContext, format: ReplyFormat): Buffer {
+  const parameters = definition.params(ctx);
+  // badRequestDetail is built from the context, not the parameters, so those errors are not memoised.
+  let key: string | undefined;
+  if (!definition.badRequestField) {
+    key = `${definition.name}${format.envelope ? ' e' : ' '}${format.pretty ? 'p' : ''}`;
+    // null and a string never meet at one place of one error's parameters, but are told apart anyway.
+    for (const p of parameters) key += p === null ? '\u0000\u0001' : `\u0000${p}`;
+    const written = writtenErrors.get(key);
+    if (written !== undefined) return written;
+  }
+  const body = atlasError(definition, ctx, parameters);
   const payload = format.envelope ? { content: body, status: definition.status } : body;
   // A Buffer, because Fastify appends "; charset=utf-8" to a JSON type sent as a string, and Atlas's
   // errors say plain `application/json` (§7).
-  return reply.send(Buffer.from(format.pretty ? jacksonPretty(payload) : JSON.stringify(payload)));
+  const bytes = Buffer.from(format.pretty ? jacksonPretty(payload) : JSON.stringify(payload));
+  if (key !== undefined) writtenErrors.set(key, bytes);
+  return bytes;
 }

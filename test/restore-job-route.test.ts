@@ -50,6 +50,29 @@ describe('error shape and headers (D6, D7)', () => {
     assertMatchesSpec(res);
   });
 
+  test('an error asked for again is written from memory with the same bytes, and only for the same parameters and format', async (t) => {
+    const app = await build(t, { generate: false });
+    const ask = async (groupId: string, query = '') => {
+      const res = await app.inject({ url: jobUrl(groupId, CLUSTER, FIXTURE_JOB, query), headers: accept });
+      assertMatchesSpec(res);
+      return res;
+    };
+    const first = await ask('222222222222222222222222');
+    const again = await ask('222222222222222222222222');
+    assert.equal(again.statusCode, 404);
+    assert.equal(again.body, first.body);
+    assert.equal(again.body, '{"detail":"No group with ID 222222222222222222222222 exists.","error":404,"errorCode":"GROUP_NOT_FOUND","parameters":["222222222222222222222222"],"reason":"Not Found"}');
+    const other = await ask('333333333333333333333333');
+    assert.equal(other.body, first.body.replaceAll('2', '3'));
+    const enveloped = await ask('222222222222222222222222', '?envelope=true');
+    assert.equal(enveloped.statusCode, 200);
+    assert.equal(enveloped.body, `{"content":${first.body},"status":404}`);
+    const pretty = await ask('222222222222222222222222', '?pretty=true');
+    assert.deepEqual(JSON.parse(pretty.body), JSON.parse(first.body));
+    assert.notEqual(pretty.body, first.body);
+    assert.equal((await ask('222222222222222222222222')).body, first.body, 'the plain form again after the others');
+  });
+
   test('a CLUSTER_NOT_FOUND body has the recorded length (190 bytes for the recorded ids)', async (t) => {
     const app = await build(t, { generate: false, scenario: 'CLUSTER_NOT_FOUND' });
     const res = await app.inject({ url: jobUrl('664619d870c247237f4b86a6', 'test', FIXTURE_JOB), headers: accept });
