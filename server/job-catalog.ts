@@ -8,9 +8,10 @@ import { LRUCache } from 'lru-cache';
 import type { AtlasErrorName } from './atlas-errors.js';
 import { Doorkeeper } from './doorkeeper.js';
 import { generateRestoreJob, type JobIds } from './generate-restore-job.js';
+import { generatedJobJson } from './generated-job-json.js';
 import type { Fixture, FixtureSet } from './load-fixtures.js';
 import type { RestoreJobRecord } from './restore-job-record.js';
-import { restoreJobJson } from './shape-restore-job.js';
+import { restoreJobJson, type ShapeContext } from './shape-restore-job.js';
 
 export interface Missing {
   found: false;
@@ -54,8 +55,8 @@ export function createJobCatalog(
 ): JobCatalog {
   const cache = options.cacheSize > 0 ? new LRUCache<string, string>({ max: options.cacheSize }) : undefined;
   const doorkeeper = new Doorkeeper();
-  const shape = (record: RestoreJobRecord, ids: JobIds, baseUrl: string) =>
-    restoreJobJson(record, { baseUrl, groupId: ids.groupId, clusterName: ids.clusterName, wireFidelity: options.wireFidelity });
+  const context = (ids: JobIds, baseUrl: string): ShapeContext => ({ baseUrl, groupId: ids.groupId, clusterName: ids.clusterName, wireFidelity: options.wireFidelity });
+  const shape = (record: RestoreJobRecord, ids: JobIds, baseUrl: string) => restoreJobJson(record, context(ids, baseUrl));
 
   const clusterLookup = (groupId: string, clusterName: string): Missing | { found: true } => {
     if (options.generate) return FOUND;
@@ -85,7 +86,7 @@ export function createJobCatalog(
       const key = `${baseUrl} ${ids.groupId} ${ids.clusterName} ${ids.restoreJobId}`;
       const cached = cache?.get(key);
       if (cached !== undefined) return cached;
-      const body = shape(fixture?.job ?? generateRestoreJob(options.seed, ids), ids, baseUrl);
+      const body = fixture ? shape(fixture.job, ids, baseUrl) : generatedJobJson(generateRestoreJob(options.seed, ids), context(ids, baseUrl));
       // Fixtures are few and asked for again and again; generated jobs wait for their second request.
       if (cache && (fixture || doorkeeper.seenBefore(key))) cache.set(key, body);
       return body;
