@@ -11,14 +11,14 @@
  */
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { env, fail as failWith, freshId, md5, readCommandLine } from './lib.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
@@ -41,10 +41,6 @@ const NC_PER_NONCE = 1000;
 const MIB = 1024 * 1024;
 
 const jobPath = (id, query = '') => `/api/atlas/v2/groups/${GROUP}/clusters/${CLUSTER}/backup/restoreJobs/${id}${query}`;
-/** 24-hex ids, '6a' + a per-run tag + a 16-hex counter: no two requests of a run share one, and
- * their ObjectId time (2026) is plausible, so generation takes its usual path. */
-const RUN_TAG = randomBytes(3).toString('hex');
-const freshId = (n) => `6a${RUN_TAG}${n.toString(16).padStart(16, '0')}`;
 
 const HELP = `Usage: npm run bench -- [options]      (or, after npm run build: node bench/run.mjs [options])
 
@@ -90,48 +86,24 @@ Exit code 1 when a server fails or a scenario gets unexpected replies (targets m
 
 // ------------------------------------------------------------------------------------------- options
 
-function fail(message) {
-  console.error(`bench: ${message}`);
-  process.exit(2);
-}
+const fail = (message) => failWith('bench', message);
 
 function readOptions() {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        duration: { type: 'string' },
-        warmup: { type: 'string' },
-        connections: { type: 'string' },
-        starts: { type: 'string' },
-        only: { type: 'string' },
-        'bare-mode': { type: 'string' },
-        memory: { type: 'boolean' },
-        'memory-requests': { type: 'string' },
-        'memory-auth': { type: 'string' },
-        'sample-interval': { type: 'string' },
-        profile: { type: 'boolean' },
-        json: { type: 'string' },
-        mock: { type: 'string' },
-        help: { type: 'boolean' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    fail(`${error.message}. Run with --help.`);
-  }
-  if (values.help) {
-    console.log(HELP);
-    process.exit(0);
-  }
-  const env = (name) => (process.env[name] === '' ? undefined : process.env[name]);
-  const number = (name, raw, fallback, min, max) => {
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n < min || n > max) fail(`--${name} must be a number from ${min} to ${max}, got ${JSON.stringify(raw)}.`);
-    return n;
-  };
+  const { values, number } = readCommandLine('bench', {
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    connections: { type: 'string' },
+    starts: { type: 'string' },
+    only: { type: 'string' },
+    'bare-mode': { type: 'string' },
+    memory: { type: 'boolean' },
+    'memory-requests': { type: 'string' },
+    'memory-auth': { type: 'string' },
+    'sample-interval': { type: 'string' },
+    profile: { type: 'boolean' },
+    json: { type: 'string' },
+    mock: { type: 'string' },
+  }, HELP);
   const flag = (value, envName) => value ?? /^(1|true|yes|on)$/i.test(env(envName) ?? '');
   const options = {
     duration: number('duration', values.duration ?? env('BENCH_DURATION'), 10, 1, 3600),
@@ -311,7 +283,6 @@ async function firstOk(server, path) {
 
 // ------------------------------------------------------------------------------------------- auth
 
-const md5 = (text) => createHash('md5').update(text).digest('hex');
 
 async function bearerToken(url) {
   const res = await fetch(new URL('/api/oauth/token', url), {

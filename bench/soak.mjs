@@ -11,13 +11,13 @@
  * Run `node bench/soak.mjs --help` for the flags.
  */
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { fail as failWith, freshId, md5, readCommandLine } from './lib.mjs';
 
 /** Shorter runs report RSS but do not judge it: their second half is still warm-up. */
 const MIN_JUDGED_SECONDS = 120;
@@ -85,45 +85,22 @@ It exits 2 on a bad option or when the mock cannot be started.`;
 
 // ---------------------------------------------------------------------------------------------- options
 
-function fail(message) {
-  console.error(`soak: ${message}`);
-  process.exit(2);
-}
+const fail = (message) => failWith('soak', message);
 
 function readOptions() {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        duration: { type: 'string' },
-        concurrency: { type: 'string' },
-        'sample-interval': { type: 'string' },
-        'rss-growth-pct': { type: 'string' },
-        'rss-growth-mib': { type: 'string' },
-        'heap-growth-pct': { type: 'string' },
-        'heap-growth-mib': { type: 'string' },
-        auth: { type: 'string' },
-        bin: { type: 'string' },
-        json: { type: 'string' },
-        'node-arg': { type: 'string', multiple: true },
-        help: { type: 'boolean' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    fail(`${error.message}. Run with --help.`);
-  }
-  if (values.help) {
-    console.log(HELP);
-    process.exit(0);
-  }
-  const number = (name, raw, fallback, min, max) => {
-    if (raw === undefined || raw === '') return fallback;
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n < min || n > max) fail(`--${name} must be a number from ${min} to ${max}, got ${JSON.stringify(raw)}.`);
-    return n;
-  };
+  const { values, number } = readCommandLine('soak', {
+    duration: { type: 'string' },
+    concurrency: { type: 'string' },
+    'sample-interval': { type: 'string' },
+    'rss-growth-pct': { type: 'string' },
+    'rss-growth-mib': { type: 'string' },
+    'heap-growth-pct': { type: 'string' },
+    'heap-growth-mib': { type: 'string' },
+    auth: { type: 'string' },
+    bin: { type: 'string' },
+    json: { type: 'string' },
+    'node-arg': { type: 'string', multiple: true },
+  }, HELP);
   const options = {
     duration: number('duration', values.duration ?? process.env.SOAK_DURATION, 600, 1, 7 * 24 * 3600),
     concurrency: Math.floor(number('concurrency', values.concurrency ?? process.env.SOAK_CONCURRENCY, 32, 1, 4096)),
@@ -210,9 +187,6 @@ function rssKiB(pid) {
 
 // ---------------------------------------------------------------------------------------------- HTTP
 
-function md5(text) {
-  return createHash('md5').update(text).digest('hex');
-}
 
 /** One request; resolves with { status, headers, body } or rejects on a socket error / timeout. */
 function send(agent, base, { method = 'GET', path, headers = {}, body }) {
@@ -267,10 +241,7 @@ const DECK = (() => {
   return deck;
 })();
 
-const RUN_TAG = randomBytes(3).toString('hex');
 const jobPath = (g, c, j, query = '') => `/api/atlas/v2/groups/${g}/clusters/${c}/backup/restoreJobs/${j}${query}`;
-/** Fresh 24-hex ids: '6a' + a per-run tag + a 16-hex counter, so no two requests of a run share one. */
-const freshId = (n) => `6a${RUN_TAG}${n.toString(16).padStart(16, '0')}`;
 
 /** Builds request number n: what to send and what must come back. */
 function plan(n, authMode) {
