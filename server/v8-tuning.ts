@@ -8,12 +8,13 @@ import { setFlagsFromString } from 'node:v8';
 
 /**
  * The young generation stays at its initial size (two 1 MiB semi-spaces) instead of growing to 2 × 16
- * MiB under load. A request's garbage dies young either way, and a small young generation is cheaper
- * here, probably because it stays in the CPU's caches. Measured in alternating pairs of bench runs: 27-37 µs of
- * server CPU per fixture reply against 43-49, fresh ids 41-56 against 58-73, and RSS over 1,000,000
- * distinct ids 85-102 MiB against 108-145. V8 reads this flag whenever it considers growing new space,
- * so it takes effect at run time (its size limits are fixed at start-up and would need a node flag,
- * which the `bin` cannot pass). 1 is the smallest valid factor (0 crashes V8).
+ * MiB under load, so a run over many ids stays well inside issue 6's memory bound: RSS over 1,000,000
+ * distinct ids 85-102 MiB with it against 108-145 MiB without, in runs the same hour. The price is more,
+ * smaller scavenges: main-thread GC time per fixture reply rose from ~1.8 to 3-5 µs in CPU profiles,
+ * while six pairs of runs with both builds under load at once came out even (geometric mean 1.02x,
+ * pairs 0.84-1.14x; two processes of one build differ by up to 22 % that way). V8 reads this flag whenever it considers
+ * growing new space, so it takes effect at run time; its size limits are fixed at start-up and would
+ * need a node flag, which the `bin` cannot pass. 1 is the smallest valid factor (0 crashes V8).
  */
 setFlagsFromString('--semi-space-growth-factor=1');
 
