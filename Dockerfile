@@ -8,8 +8,9 @@
 # Choose another official Node.js base with --build-arg NODE_IMAGE=node:22-bookworm-slim (Node >= 20.19).
 ARG NODE_IMAGE=node:20-bookworm-slim
 
-# Stage 1: compile TypeScript with the dev dependencies. --ignore-scripts: tsc needs no install script
-# (the only one in the tree is esbuild's, under tsx, which the build does not use).
+# Stage 1: compile TypeScript and bundle the CLI with the dev dependencies. --ignore-scripts: the only
+# install script in the tree is esbuild's, which only checks that its platform binary (an optional
+# dependency, installed without scripts) is there.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -54,8 +54,12 @@ test("records made after full GCs share the retained record's hidden class", () 
   assert.deepEqual(inChild(script, ['--allow-natives-syntax', '--expose-gc']), { same: true });
 });
 
-test('the CLI imports it before any other module', () => {
-  const cli = readFileSync(fileURLToPath(new URL('../server/cli.js', import.meta.url)), 'utf8');
-  const firstImport = cli.split('\n').find((line) => line.startsWith('import '));
-  assert.equal(firstImport, "import './v8-tuning.js';");
+test('the CLI runs it before any other module: first import of its source, first code of its bundle', () => {
+  const source = readFileSync(fileURLToPath(new URL('../../server/cli.ts', import.meta.url)), 'utf8');
+  assert.equal(source.split('\n').find((line) => line.startsWith('import ')), "import './v8-tuning.js';");
+  // In the bundle (npm run build) CommonJS dependencies run where they are first imported, as __toESM(require_x()).
+  const bundle = readFileSync(fileURLToPath(new URL('../server/cli.js', import.meta.url)), 'utf8');
+  const tuning = bundle.indexOf('setFlagsFromString("--semi-space-growth-factor=1")');
+  const firstDependency = bundle.search(/__toESM\(require_\w+\(\)/);
+  assert.ok(tuning > 0 && firstDependency > 0 && tuning < firstDependency, `tuning at ${tuning}, first dependency at ${firstDependency}`);
 });
