@@ -12,9 +12,10 @@ import { setFlagsFromString } from 'node:v8';
  * distinct ids 85-102 MiB with it against 108-145 MiB without, in runs the same hour. The price is more,
  * smaller scavenges: main-thread GC time per fixture reply rose from ~1.8 to 3-5 µs in CPU profiles,
  * while six pairs of runs with both builds under load at once came out even (geometric mean 1.02x,
- * pairs 0.84-1.14x; two processes of one build differ by up to 22 % that way). V8 reads this flag whenever it considers
- * growing new space, so it takes effect at run time; its size limits are fixed at start-up and would
- * need a node flag, which the `bin` cannot pass. 1 is the smallest valid factor (0 crashes V8).
+ * pairs 0.84-1.14x; two processes of one build differ by up to 22 % that way). V8 reads this flag
+ * whenever it considers growing new space, so it takes effect at run time; its size limits are fixed at
+ * start-up and would need a node flag, which the `bin` cannot pass. 1 is the smallest valid factor (0
+ * crashes V8).
  */
 setFlagsFromString('--semi-space-growth-factor=1');
 
@@ -23,13 +24,15 @@ setFlagsFromString('--semi-space-growth-factor=1');
  *
  * Why: every `nextTick` builds its record as `{ [async_id_symbol]: …, [trigger_async_id_symbol]: …,
  * callback, args }`. A literal that starts with computed keys takes its first hidden class from V8's
- * per-context literal map cache, which holds it weakly. When no record is alive across a full GC, that
- * chain of hidden classes can be collected and rebuilt; in about three of four mock processes the
- * property definitions in `nextTick` then ended up on V8's generic runtime path
+ * per-context literal map cache, which holds it weakly: when no record is alive across a full GC, that
+ * chain of hidden classes is collected and rebuilt (%DebugPrint shows a new map after gc()). In about
+ * three of four mock processes the property definitions in `nextTick` ran on V8's generic runtime path
  * (`Runtime_DefineKeyedOwnPropertyInLiteral` in `perf`), 0.6-1 µs per call against ~0.05 µs, and Node
- * calls `nextTick` about eight times per HTTP reply: 4-7 µs per reply, 10-13 % of the server's CPU.
- * One retained record pins the chain, so every later record shares it: in the measurements no process
- * with it showed the slow path. It costs one small object.
+ * calls `nextTick` about eight times per HTTP reply: 4-7 µs per reply, 10-13 % of the server's CPU. We
+ * take it that the chain was rebuilt while V8 was still learning those shapes; what is measured is the
+ * cure: one retained record pins the chain, later records share it, and no process with it showed the
+ * slow path (21 of 21 profiled; without it, 4 of 4 were slow with only an early nextTick call). It
+ * costs one small object.
  */
 let retained: object | undefined;
 
