@@ -12,6 +12,7 @@ import { generatedJobJson } from '../server/generated-job-json.js';
 import type { RestoreJobRecord } from '../server/restore-job-record.js';
 import { shapeRestoreJob, type ShapeContext } from '../server/shape-restore-job.js';
 import { validators } from '../server/spec-schemas.js';
+import { EVERY_FIELD } from './every-field-job.js';
 
 const SEED = 20261129;
 const reference = (job: RestoreJobRecord, ctx: ShapeContext) => JSON.stringify(shapeRestoreJob(job, ctx));
@@ -57,32 +58,7 @@ test('writes the reference bytes for thousands of generated jobs, any ids, clust
 });
 
 test('writes every field the schema has, in schema order, as the reference does', () => {
-  const url = 'https://restore-6a880ef37c2e91d04b380240.ab12cd.mongodb.net:27017/Tok3n/restore-6a7d6c3c7c2e91d04b36a9b1';
-  const privateUrl = { deliveryUrl: `${url}-pl.tar.gz`, endpointId: 'vpce-0123456789abcdef0' };
-  const job: RestoreJobRecord = {
-    cancelled: true,
-    components: [
-      { downloadUrl: `${url}-shard-0.tar.gz`, privateDownloadDeliveryUrls: [privateUrl, { endpointId: 'vpce-fedcba98765432100' }], replicaSetName: 'atlas-ab12cd-shard-0' },
-      { replicaSetName: 'atlas-ab12cd-config-0' },
-      {},
-    ],
-    deliveryType: 'pointInTime',
-    deliveryUrl: [`${url}.tar.gz`, `${url}-2.tar.gz`],
-    desiredTimestamp: { date: '2026-08-10T03:40:10Z', increment: 1786000000 },
-    expired: true,
-    expiresAt: '2026-08-10T05:00:00Z',
-    failed: true,
-    finishedAt: '2026-08-10T04:00:00Z',
-    id: '6a880ef37c2e91d04b380240',
-    oplogInc: 7,
-    oplogTs: 1786000000,
-    pointInTimeUTCSeconds: 2147483647,
-    privateDownloadDeliveryUrls: [privateUrl],
-    snapshotId: '6a7d6c3c7c2e91d04b36a9b1',
-    targetClusterName: 'Target-1',
-    targetGroupId: '67c6d56bc41e7a0b934b81d2',
-    timestamp: '2026-08-10T03:00:00Z',
-  };
+  const job: RestoreJobRecord = EVERY_FIELD;
   const ctx: ShapeContext = { baseUrl: 'http://127.0.0.1:8080', groupId: '32b6e34b3d91647abb20e7b8', clusterName: 'Cluster0', wireFidelity: false };
   assert.equal(generatedJobJson(job, ctx), reference(job, ctx));
   const { cancelled: _c, components: _m, desiredTimestamp: _d, snapshotId: _s, ...fewer } = job;
