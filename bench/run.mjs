@@ -287,7 +287,6 @@ async function firstOk(server, path) {
 
 // ------------------------------------------------------------------------------------------- auth
 
-
 async function bearerToken(url) {
   const res = await fetch(new URL('/api/oauth/token', url), {
     method: 'POST',
@@ -707,7 +706,7 @@ async function throughputMode(options) {
   for (const scenario of selected) {
     if (!scenario.target) continue;
     const r = results[scenario.name];
-    const ratio = r.rps / r.reference.rps;
+    const { ratio } = r;
     targets.push({ what: `${scenario.label}: req/s >= ${scenario.target.rps}x`, value: `${fmt(ratio, 2)}x${ratioRange(r)}`, pass: ratio >= scenario.target.rps });
     if (scenario.target.p99) {
       const p99Ratio = r.p99 / r.reference.p99;
