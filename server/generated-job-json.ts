@@ -12,13 +12,14 @@
  */
 import type { RestoreJobRecord } from './restore-job-record.js';
 import { restoreJobJson, type ShapeContext } from './shape-restore-job.js';
+import { pathParameterValidators } from './spec-schemas.js';
 
 type Members = NonNullable<RestoreJobRecord['components']>;
 type PrivateUrls = NonNullable<RestoreJobRecord['privateDownloadDeliveryUrls']>;
 
-// The spec's patterns for the path's ids (and so what restoreJobLinks leaves unencoded).
-const OBJECT_ID = /^[a-f0-9]{24}$/;
-const CLUSTER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9-]*$/;
+// The spec's checks for the path's ids, the ones the route applies (a name that passes them is also
+// what restoreJobLinks leaves unencoded).
+const { groupId: isGroupId, clusterName: isClusterName, restoreJobId: isRestoreJobId } = pathParameterValidators;
 
 /** Characters JSON would escape in a string (and lone surrogates, which it escapes too). */
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
@@ -56,7 +57,7 @@ function members(components: Members): string {
 
 /** restoreJobJson(job, ctx), byte for byte, for a job generateRestoreJob made. */
 export function generatedJobJson(job: RestoreJobRecord, ctx: ShapeContext): string {
-  if (ctx.wireFidelity || !OBJECT_ID.test(job.id) || !OBJECT_ID.test(ctx.groupId) || !CLUSTER_NAME.test(ctx.clusterName)) {
+  if (ctx.wireFidelity || !isRestoreJobId(job.id) || !isGroupId(ctx.groupId) || !isClusterName(ctx.clusterName)) {
     return restoreJobJson(job, ctx);
   }
   const base = NEEDS_ESCAPE.test(ctx.baseUrl) ? JSON.stringify(ctx.baseUrl).slice(1, -1) : ctx.baseUrl;
