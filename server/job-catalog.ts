@@ -55,6 +55,9 @@ export function createJobCatalog(
 ): JobCatalog {
   const cache = options.cacheSize > 0 ? new LRUCache<string, string>({ max: options.cacheSize }) : undefined;
   const doorkeeper = new Doorkeeper();
+  // Each fixture's last body with the base URL it was rendered on: clients keep to one host, and this
+  // spares the LRU's long key, built and hashed per request (issue 6). One entry per fixture, so bounded.
+  let lastFixtureBody = new WeakMap<Fixture, { baseUrl: string; body: string }>();
   const context = (ids: JobIds, baseUrl: string): ShapeContext => ({ baseUrl, groupId: ids.groupId, clusterName: ids.clusterName, wireFidelity: options.wireFidelity });
   const shape = (record: RestoreJobRecord, ids: JobIds, baseUrl: string) => restoreJobJson(record, context(ids, baseUrl));
 
@@ -72,6 +75,7 @@ export function createJobCatalog(
     clusterLookup,
     clearCache: () => {
       cache?.clear();
+      lastFixtureBody = new WeakMap();
       doorkeeper.clear();
     },
     fixture: (ids) => fixtures.get(ids.groupId, ids.clusterName, ids.restoreJobId),
@@ -83,12 +87,15 @@ export function createJobCatalog(
     },
     render(ids, fixture, baseUrl) {
       if (fixture?.lifecycle) return shape(readLifecycleJob(fixture), ids, baseUrl);
+      const last = fixture && cache ? lastFixtureBody.get(fixture) : undefined;
+      if (last !== undefined && last.baseUrl === baseUrl) return last.body;
       const key = `${baseUrl} ${ids.groupId} ${ids.clusterName} ${ids.restoreJobId}`;
       const cached = cache?.get(key);
       if (cached !== undefined) return cached;
       const body = fixture ? shape(fixture.job, ids, baseUrl) : generatedJobJson(generateRestoreJob(options.seed, ids), context(ids, baseUrl));
       // Fixtures are few and asked for again and again; generated jobs wait for their second request.
       if (cache && (fixture || doorkeeper.seenBefore(key))) cache.set(key, body);
+      if (fixture && cache) lastFixtureBody.set(fixture, { baseUrl, body });
       return body;
     },
   };

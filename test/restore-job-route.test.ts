@@ -112,6 +112,16 @@ describe('error shape and headers (D6, D7)', () => {
       { href: base, rel: 'https://cloud.mongodb.com/group' },
     ]);
   });
+
+  test('one fixture asked for on two hosts in turn: each reply carries its own host', async (t) => {
+    // A fixture's body is kept with the base URL it was rendered on (job-catalog.ts); a new host must not get it.
+    const app = await build(t);
+    for (const host of ['one.example:1', 'two.example:2', 'one.example:1', 'two.example:2']) {
+      const res = await app.inject({ url: jobUrl(GROUP, CLUSTER, FIXTURE_JOB), headers: { ...accept, host } });
+      const job = assertMatchesSpec(res);
+      assert.ok(job.links.every((link: { href: string }) => link.href.startsWith(`http://${host}/`)), `${host}: ${JSON.stringify(job.links)}`);
+    }
+  });
 });
 
 describe('pretty (D8)', () => {
