@@ -21,7 +21,7 @@ import { sendAtlasError } from './render-reply.js';
 import { oauthRoutes, sendOAuthError } from './routes/oauth-routes.js';
 import { CONTROL_PREFIX, controlError, controlRoutes } from './routes/control-routes.js';
 import { globalEffect, restoreJobRoutes } from './routes/restore-job-route.js';
-import { addSlowBodyHook } from './faults.js';
+import { declareSlowBody } from './faults.js';
 import { MockClock } from './mock-clock.js';
 import { MockState } from './mock-state.js';
 import { RequestJournal, type JournalRecord } from './request-journal.js';
@@ -136,7 +136,7 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
   const state = new MockState(fixtures, new ScenarioBook(options.seed), new RequestJournal(options.journalSize), new MockClock(options.clockSpeed), rates);
   const catalog = createJobCatalog(fixtures, options, (fixture) => state.readLifecycleJob(fixture));
   state.onFixturesChanged(() => catalog.clearCache());
-  addSlowBodyHook(app);
+  declareSlowBody(app);
   await app.register(restoreJobRoutes, {
     catalog,
     rates,

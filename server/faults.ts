@@ -2,7 +2,8 @@
  * Connection faults, for testing a client's retries: a TCP reset, a connection closed without any
  * reply, or a body that trickles in over a couple of seconds.
  */
-import { Readable } from 'node:stream';
+import type { ServerResponse } from 'node:http';
+import { Readable, pipeline } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
@@ -37,14 +38,17 @@ async function* trickle(body: Buffer): AsyncGenerator<Buffer> {
   }
 }
 
-/** Turns a marked request's payload into a stream that sends it in pieces, with the real Content-Length. */
-export function addSlowBodyHook(app: FastifyInstance): void {
+/** Lets a handler mark its request for fault `slow-body` (request.slowBody), false by default. */
+export function declareSlowBody(app: FastifyInstance): void {
   app.decorateRequest('slowBody', false);
-  // Callback style, not async: this hook runs on every reply, and an async hook costs a promise each time.
-  app.addHook('onSend', (request, reply, payload, done) => {
-    if (!request.slowBody || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) return done(null, payload);
-    const body = Buffer.isBuffer(payload) ? payload : Buffer.from(payload);
-    reply.header('content-length', body.length);
-    return done(null, Readable.from(trickle(body)));
+}
+
+/**
+ * Sends a body whose headers (with its real Content-Length) are already written, in pieces over a
+ * couple of seconds. A client that goes away meanwhile ends the trickle: pipeline destroys both sides.
+ */
+export function sendSlowly(response: ServerResponse, body: Buffer): void {
+  pipeline(Readable.from(trickle(body)), response, () => {
+    // Nothing to do: the reply is finished or the client is gone, and either is the fault's own end.
   });
 }

@@ -6,6 +6,7 @@ import type { FastifyReply } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import { SUCCESS_CONTENT_TYPE } from './api-version.js';
 import { atlasError, type AtlasErrorDefinition, type ErrorContext } from './atlas-errors.js';
+import { sendSlowly } from './faults.js';
 import { jacksonPretty } from './jackson-pretty.js';
 import type { ReplyFormat } from './reply-format.js';
 
@@ -37,13 +38,36 @@ export interface RateLimitState {
   exceeded: boolean;
 }
 
-/** Everything a job reply carries but its rate-limit headers, set in one call. */
-const JOB_HEADERS = Object.freeze({ ...SECURITY_HEADERS, 'content-type': SUCCESS_CONTENT_TYPE });
+/**
+ * Everything a job reply carries before its rate-limit headers, as [name, value, name, value, …].
+ * Copied per reply with slice(); not frozen, as slice() of a frozen array takes V8's slow path.
+ */
+const JOB_HEADERS: readonly string[] = [...Object.entries(SECURITY_HEADERS).flat(), 'content-type', SUCCESS_CONTENT_TYPE];
+/** An error reply's first headers, before X-Error-Code. */
+const ERROR_HEADERS: readonly string[] = ['content-type', 'application/json', ...Object.entries(SECURITY_HEADERS).flat()];
 
-function rateLimitHeaders(reply: FastifyReply, rate: RateLimitState | undefined): void {
-  if (!rate) return;
-  reply.header('ratelimit-limit', rate.limit);
-  reply.header('ratelimit-remaining', rate.remaining);
+/**
+ * Writes the reply straight to Node's response, taking it from Fastify with reply.hijack(), instead of
+ * reply.send: the same bytes (header names are lower case either way, Content-Length is set here), and
+ * ~12,000 fewer instructions per reply (callgrind, issue 6), as reply.send lower-cases every header
+ * name, grows a headers object one property at a time and walks it again for writeHead. Fastify's
+ * onResponse hooks (the journal) still run when the response finishes; it has no onSend hook to skip.
+ * A HEAD request gets the headers only: Node drops the body of a reply to HEAD.
+ *
+ * @param headers names and values in wire order, without Content-Length
+ */
+function writeReply(reply: FastifyReply, status: number, headers: string[], body: string | Buffer): FastifyReply {
+  headers.push('content-length', String(typeof body === 'string' ? Buffer.byteLength(body) : body.length));
+  reply.hijack();
+  reply.raw.writeHead(status, headers);
+  if (reply.request.slowBody) sendSlowly(reply.raw, typeof body === 'string' ? Buffer.from(body) : body);
+  else reply.raw.end(body);
+  return reply;
+}
+
+function withRateLimit(headers: string[], rate: RateLimitState | undefined): string[] {
+  if (rate) headers.push('ratelimit-limit', String(rate.limit), 'ratelimit-remaining', String(rate.remaining));
+  return headers;
 }
 
 /**
@@ -51,32 +75,38 @@ function rateLimitHeaders(reply: FastifyReply, rate: RateLimitState | undefined)
  *   (re-parsing for `pretty` keeps the key order, as no key is an array index).
  */
 export function sendJob(reply: FastifyReply, compact: string, format: ReplyFormat, rate: RateLimitState | undefined): FastifyReply {
-  reply.code(200).headers(JOB_HEADERS);
-  rateLimitHeaders(reply, rate);
+  const headers = withRateLimit(JOB_HEADERS.slice(), rate);
   if (format.pretty) {
     const body: unknown = JSON.parse(compact);
-    return reply.send(jacksonPretty(format.envelope ? { content: body, status: 200 } : body));
+    return writeReply(reply, 200, headers, jacksonPretty(format.envelope ? { content: body, status: 200 } : body));
   }
-  return reply.send(format.envelope ? `{"content":${compact},"status":200}` : compact);
+  return writeReply(reply, 200, headers, format.envelope ? `{"content":${compact},"status":200}` : compact);
 }
 
+/**
+ * @param challenge the WWW-Authenticate value of a 401 (D9: a challenge is never enveloped)
+ */
 export function sendAtlasError(
   reply: FastifyReply,
   definition: AtlasErrorDefinition,
   ctx: ErrorContext,
   format: ReplyFormat,
   rate?: RateLimitState,
+  challenge?: string,
 ): FastifyReply {
   // D9: after authentication an envelope reports the real status in the body and 200 on the wire.
-  reply.code(format.envelope ? 200 : definition.status).header('content-type', 'application/json');
+  const status = format.envelope ? 200 : definition.status;
   if (definition.name === 'UNAUTHORIZED' && !format.envelope) {
     // Atlas's 401 carries neither X-Error-Code nor the security headers (§6.1).
-    return reply.send(UNAUTHORIZED_BUFFER);
+    const headers = challenge === undefined ? [] : ['www-authenticate', challenge];
+    headers.push('content-type', 'application/json');
+    return writeReply(reply, status, headers, UNAUTHORIZED_BUFFER);
   }
-  reply.headers(SECURITY_HEADERS).header('x-error-code', definition.errorCode);
-  rateLimitHeaders(reply, rate);
-  if (definition.status === 429 || definition.status === 503) reply.header('retry-after', Math.max(1, rate?.resetSeconds ?? 60));
-  return reply.send(errorBytes(definition, ctx, format));
+  const headers = ERROR_HEADERS.slice();
+  headers.push('x-error-code', definition.errorCode);
+  withRateLimit(headers, rate);
+  if (definition.status === 429 || definition.status === 503) headers.push('retry-after', String(Math.max(1, rate?.resetSeconds ?? 60)));
+  return writeReply(reply, status, headers, errorBytes(definition, ctx, format));
 }
 
 /**
@@ -99,8 +129,7 @@ function errorBytes(definition: AtlasErrorDefinition, ctx: ErrorContext, format:
   }
   const body = atlasError(definition, ctx, parameters);
   const payload = format.envelope ? { content: body, status: definition.status } : body;
-  // A Buffer, because Fastify appends "; charset=utf-8" to a JSON type sent as a string, and Atlas's
-  // errors say plain `application/json` (§7).
+  // Kept as bytes, so a repeated error is written without encoding it again.
   const bytes = Buffer.from(format.pretty ? jacksonPretty(payload) : JSON.stringify(payload));
   if (key !== undefined) writtenErrors.set(key, bytes);
   return bytes;

@@ -76,6 +76,13 @@ describe('auth any (the default)', () => {
     assert.match(res.headers['www-authenticate'] ?? '', CHALLENGE);
     assert.equal(res.body, UNAUTHORIZED_BODY);
     assertMatchesSpec(res);
+    // The head as curl read it: the challenge, then the type and length, and nothing of Atlas's others.
+    const names = (await run('curl', ['-s', '-D', '-', '-o', '/dev/null', '-H', `Accept: ${VERSIONED}`, `${server.url}${jobUrl(GROUP, CLUSTER, JOB)}`], { encoding: 'utf8' })).stdout
+      .split('\r\n')
+      .slice(1)
+      .filter((line) => line !== '')
+      .map((line) => line.slice(0, line.indexOf(':')));
+    assert.deepEqual(names, ['www-authenticate', 'content-type', 'content-length', 'Date', 'Connection', 'Keep-Alive']);
   });
 
   test('curl --digest with made-up keys gets the job', async () => {

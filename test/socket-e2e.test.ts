@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { PACKAGE_ROOT } from '../server/package-root.js';
@@ -15,6 +16,22 @@ const CLI = join(PACKAGE_ROOT, 'dist', 'server', 'cli.js');
 function startCli(args: string[]) {
   return startProcess(process.execPath, [CLI, '--port', '0', '--auth', 'off', ...args]);
 }
+
+/** One request written by hand on a fresh socket; the reply's head lines as sent, and its body. */
+async function rawExchange(url: string, path: string, method = 'GET', extraHeaders = ''): Promise<{ head: string[]; body: string }> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  socket.write(`${method} ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAccept: ${VERSIONED}\r\n${extraHeaders}Connection: close\r\n\r\n`);
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  await once(socket, 'end');
+  const text = Buffer.concat(chunks).toString('latin1');
+  const split = text.indexOf('\r\n\r\n');
+  return { head: text.slice(0, split).split('\r\n'), body: text.slice(split + 4) };
+}
+
+/** The head with the one line that changes every second, Date, taken out. */
+const withoutDate = (head: string[]) => head.filter((line) => !line.startsWith('Date: '));
 
 async function fetchAtlas(url: string, init: RequestInit = {}) {
   const res = await fetch(url, init);
@@ -67,6 +84,53 @@ describe('the bin over a real socket', () => {
     const head = await fetch(`${server.url}${jobUrl(GROUP, CLUSTER, '6a7ddc837c2e91d04b368d39')}`, { method: 'HEAD', headers: { accept: VERSIONED } });
     assert.equal(head.status, 200);
     assert.equal(await head.text(), '');
+  });
+
+  // Replies are written straight to Node's response (render-reply.ts): these are the exact bytes a
+  // client reads, names in lower case and in the order reply.send used to write them.
+  test('a job reply, head and body, byte for byte; HEAD gets the same head and no body', async () => {
+    const path = jobUrl(GROUP, CLUSTER, '6a7ddc837c2e91d04b368d39');
+    const get = await rawExchange(server.url, path);
+    const length = Buffer.byteLength(get.body);
+    const expectedHead = [
+      'HTTP/1.1 200 OK',
+      'referrer-policy: strict-origin-when-cross-origin',
+      'strict-transport-security: max-age=31536000; includeSubdomains;',
+      'x-content-type-options: nosniff',
+      'x-frame-options: DENY',
+      'x-permitted-cross-domain-policies: none',
+      `content-type: ${SUCCESS_TYPE}`,
+      'ratelimit-limit: 1200',
+      `ratelimit-remaining: ${/ratelimit-remaining: (\d+)/.exec(get.head.join('\n'))?.[1]}`,
+      `content-length: ${length}`,
+      'Connection: close',
+    ];
+    assert.deepEqual(withoutDate(get.head), expectedHead);
+    assert.ok(Number(/ratelimit-remaining: (\d+)/.exec(get.head.join('\n'))?.[1]) < 1200);
+    assertMatchesSpec({ statusCode: 200, headers: { 'content-type': SUCCESS_TYPE }, body: get.body });
+    const head = await rawExchange(server.url, path, 'HEAD');
+    assert.equal(head.body, '');
+    assert.deepEqual(withoutDate(head.head).filter((l) => !l.startsWith('ratelimit-remaining')), expectedHead.filter((l) => !l.startsWith('ratelimit-remaining')));
+  });
+
+  test('an error reply, head and body, byte for byte', async () => {
+    const error = await rawExchange(server.url, jobUrl(GROUP, CLUSTER, '000000000000000000000404'));
+    const remaining = /ratelimit-remaining: (\d+)/.exec(error.head.join('\n'))?.[1];
+    assert.deepEqual(withoutDate(error.head), [
+      'HTTP/1.1 404 Not Found',
+      'content-type: application/json',
+      'referrer-policy: strict-origin-when-cross-origin',
+      'strict-transport-security: max-age=31536000; includeSubdomains;',
+      'x-content-type-options: nosniff',
+      'x-frame-options: DENY',
+      'x-permitted-cross-domain-policies: none',
+      'x-error-code: RESTORE_JOB_NOT_FOUND',
+      'ratelimit-limit: 1200',
+      `ratelimit-remaining: ${remaining}`,
+      `content-length: ${Buffer.byteLength(error.body)}`,
+      'Connection: close',
+    ]);
+    assert.equal(JSON.parse(error.body).errorCode, 'RESTORE_JOB_NOT_FOUND');
   });
 
   test('the health check needs no headers', async () => {

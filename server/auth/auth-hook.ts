@@ -39,8 +39,8 @@ export function addAuthHook(app: FastifyInstance, authenticator: Authenticator, 
     const path = pathOf(request.url);
     if (outcome.failure === 'unauthenticated') {
       // D9: the challenge is never enveloped, or Digest clients could not log in.
-      if (authenticator.offersDigest) reply.header('www-authenticate', buildChallenge(nonces.issue(), outcome.stale));
-      sendAtlasError(reply, getAtlasError('UNAUTHORIZED'), { path }, PLAIN_FORMAT);
+      const challenge = authenticator.offersDigest ? buildChallenge(nonces.issue(), outcome.stale) : undefined;
+      sendAtlasError(reply, getAtlasError('UNAUTHORIZED'), { path }, PLAIN_FORMAT, undefined, challenge);
       return;
     }
     request.principal = outcome.principal;
