@@ -4,43 +4,20 @@
  * its V8 alone.
  */
 import { executionAsyncResource } from 'node:async_hooks';
-import { PerformanceObserver } from 'node:perf_hooks';
-import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import { setFlagsFromString } from 'node:v8';
 
 /**
- * The young generation grows to 2 x 8 MiB, not V8's 2 x 16 MiB, and not beyond.
- *
- * Why a cap and not V8's default: over 1,000,000 distinct ids the default young generation took RSS to
- * 108-145 MiB, past issue 6's bound of 120. Why not the initial 2 x 1 MiB, which the mock used before: a
- * scavenge costs 0.2-0.5 ms whatever the size, and at 1 MiB one ran every ~70 fixture replies (the
- * mock allocates ~12 KiB per reply, most of it Node's HTTP objects); --trace-gc put that at 4.4 µs of
- * main-thread GC per reply, against 1.4 µs at 8 MiB and 0.8 µs at 16 MiB (docs/performance.md).
- *
- * How: V8's size limits are fixed when the isolate starts, and the `bin` cannot pass node flags, but V8
- * reads `--semi-space-growth-factor` each time it grows new space (after enough bytes survived
- * scavenges). So growth runs at a factor of 8 (1 → 8 MiB in one step) while new space is below the cap,
- * and at 1 (no growth) once it is there; a GC observer flips the flag. The next growth would need a
- * whole semi-space of survivors first, hundreds of scavenges, so the observer is always in time. It keeps
- * watching because V8 shrinks new space again after a quiet spell.
+ * The young generation stays at its initial size (two 1 MiB semi-spaces) instead of growing to 2 × 16
+ * MiB under load, so a run over many ids stays well inside issue 6's memory bound: RSS over 1,000,000
+ * distinct ids 85-102 MiB with it against 108-145 MiB without, in runs the same hour. The price is more,
+ * smaller scavenges: main-thread GC time per fixture reply rose from ~1.8 to 3-5 µs in CPU profiles,
+ * while six pairs of runs with both builds under load at once came out even (geometric mean 1.02x,
+ * pairs 0.84-1.14x; two processes of one build differ by up to 22 % that way). V8 reads this flag
+ * whenever it considers growing new space, so it takes effect at run time; its size limits are fixed at
+ * start-up and would need a node flag, which the `bin` cannot pass. 1 is the smallest valid factor (0
+ * crashes V8).
  */
-export const YOUNG_GENERATION_CAP_MIB = 8;
-const GROW = `--semi-space-growth-factor=${YOUNG_GENERATION_CAP_MIB}`;
-const HOLD = '--semi-space-growth-factor=1';
-
-function semiSpaceMib(): number {
-  const newSpace = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
-  // space_size counts both semi-spaces.
-  return newSpace ? newSpace.space_size / 2 / 2 ** 20 : 0;
-}
-
-let growing = true;
-setFlagsFromString(GROW);
-const youngGenerationWatch = new PerformanceObserver(() => {
-  const grow = semiSpaceMib() < YOUNG_GENERATION_CAP_MIB;
-  if (grow !== growing) setFlagsFromString(grow ? GROW : HOLD);
-  growing = grow;
-});
-youngGenerationWatch.observe({ entryTypes: ['gc'] });
+setFlagsFromString('--semi-space-growth-factor=1');
 
 /**
  * One of Node's internal `process.nextTick` records, kept alive for the life of the process.
