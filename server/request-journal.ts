@@ -1,3 +1,6 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { pathOf } from './request-path.js';
+
 /**
  * What the mock received, in a bounded ring, so a test can check what its code sent: how often it
  * called, with which Accept header and credential, and what it got back. No secrets are kept: never
@@ -22,21 +25,92 @@ export interface JournalFilter {
   method?: string;
 }
 
-/** As recorded: the time stays a number until someone reads the journal, which is rare. */
-export type JournalRecord = Omit<JournalEntry, 'time'> & { timeMs: number };
+/** What the onResponse hook hands over: the request's own values, nothing built for the journal. */
+export interface JournalInput {
+  timeMs: number;
+  method: string;
+  /** the request-target as sent; the path and query are taken from it when the journal is read */
+  url: string;
+  /** the parsed query (read only when `url` has one) */
+  query: unknown;
+  /** the request's headers: four of them are kept, never Authorization */
+  headers: IncomingHttpHeaders;
+  credential: string;
+  status: number;
+  durationMs: number;
+}
+
+/**
+ * One place of the ring, overwritten in place by each new request. Requests are recorded on every reply
+ * and read rarely: a record object and a headers object per request lived for the next thousand
+ * requests, long enough for V8 to copy them out of the young generation (issue 6); a slot is written
+ * field by field and allocates nothing.
+ */
+class Slot {
+  timeMs = 0;
+  method = '';
+  url = '';
+  query: unknown = undefined;
+  accept: string | undefined = undefined;
+  prefer: string | undefined = undefined;
+  userAgent: string | undefined = undefined;
+  contentType: string | undefined = undefined;
+  credential = '';
+  status = 0;
+  durationMs = 0;
+
+  fill(input: JournalInput): void {
+    const { headers } = input;
+    this.timeMs = input.timeMs;
+    this.method = input.method;
+    this.url = input.url;
+    this.query = input.query;
+    this.accept = headers.accept;
+    // A repeated Prefer arrives as an array; the journal has always kept only a single one.
+    this.prefer = typeof headers.prefer === 'string' ? headers.prefer : undefined;
+    this.userAgent = headers['user-agent'];
+    this.contentType = headers['content-type'];
+    this.credential = input.credential;
+    this.status = input.status;
+    this.durationMs = input.durationMs;
+  }
+
+  entry(): JournalEntry {
+    const headers: JournalEntry['headers'] = {};
+    if (this.accept !== undefined) headers.accept = this.accept;
+    if (this.prefer !== undefined) headers.prefer = this.prefer;
+    if (this.userAgent !== undefined) headers['user-agent'] = this.userAgent;
+    if (this.contentType !== undefined) headers['content-type'] = this.contentType;
+    return {
+      time: new Date(this.timeMs).toISOString(),
+      method: this.method,
+      path: pathOf(this.url),
+      // A plain copy: Fastify's query object has a prototype of its own, which deepStrictEqual in a
+      // user's test would tell apart from `{}`.
+      query: this.url.includes('?') ? { ...(this.query as Record<string, string | string[]>) } : {},
+      headers,
+      credential: this.credential,
+      status: this.status,
+      durationMs: this.durationMs,
+    };
+  }
+}
 
 export class RequestJournal {
-  #entries: (JournalRecord | undefined)[];
+  #slots: Slot[] = [];
   #next = 0;
   #size = 0;
 
-  constructor(readonly capacity: number) {
-    this.#entries = new Array<JournalRecord | undefined>(capacity);
-  }
+  constructor(readonly capacity: number) {}
 
-  record(entry: JournalRecord): void {
+  record(input: JournalInput): void {
     if (this.capacity === 0) return;
-    this.#entries[this.#next] = entry;
+    let slot = this.#slots[this.#next];
+    if (slot === undefined) {
+      slot = new Slot();
+      this.#slots[this.#next] = slot;
+    }
+    slot.fill(input);
     this.#next = (this.#next + 1) % this.capacity;
     this.#size = Math.min(this.#size + 1, this.capacity);
   }
@@ -46,8 +120,7 @@ export class RequestJournal {
     const out: JournalEntry[] = [];
     const start = (this.#next - this.#size + this.capacity) % Math.max(1, this.capacity);
     for (let i = 0; i < this.#size; i++) {
-      const { timeMs, ...rest } = this.#entries[(start + i) % this.capacity] as JournalRecord;
-      const entry: JournalEntry = { time: new Date(timeMs).toISOString(), ...rest };
+      const entry = (this.#slots[(start + i) % this.capacity] as Slot).entry();
       if (filter.status !== undefined && entry.status !== filter.status) continue;
       if (filter.method !== undefined && entry.method !== filter.method.toUpperCase()) continue;
       if (filter.path !== undefined) {
@@ -59,8 +132,9 @@ export class RequestJournal {
     return out;
   }
 
+  /** Forgets every request, and lets go of what their slots held. */
   clear(): void {
-    this.#entries = new Array<JournalRecord | undefined>(this.capacity);
+    this.#slots = [];
     this.#next = 0;
     this.#size = 0;
   }
