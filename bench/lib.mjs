@@ -1,6 +1,7 @@
 /**
- * What bench/run.mjs and bench/soak.mjs share: reading their command lines, and the ids and Digest
- * hashes their requests are made of. Node built-ins only.
+ * What bench/run.mjs, bench/soak.mjs and bench/instructions.mjs share: reading their command lines,
+ * the paths, ids, credentials and Digest hashes their requests are made of, and the OAuth login.
+ * Node built-ins only.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -48,3 +49,29 @@ const RUN_TAG = randomBytes(3).toString('hex');
 export const freshId = (n) => `6a${RUN_TAG}${n.toString(16).padStart(16, '0')}`;
 
 export const md5 = (text) => createHash('md5').update(text).digest('hex');
+
+export const ACCEPT = 'application/vnd.atlas.2023-01-01+json';
+const GROUP = '32b6e34b3d91647abb20e7b8';
+const CLUSTER = 'Cluster0';
+/** A shipped fixture (a ready download job). */
+export const FIXTURE_ID = '6a880ef37c2e91d04b380240';
+/** An id no fixture covers, asked for again and again: generated once, then served from the cache. */
+export const REPEATED_ID = '6a8d00000000000000000001';
+export const SERVICE_ACCOUNT = { id: 'mdb_sa_id_bench', secret: 'mdb_sa_sk_bench' };
+
+export const jobPath = (id, query = '') => `/api/atlas/v2/groups/${GROUP}/clusters/${CLUSTER}/backup/restoreJobs/${id}${query}`;
+
+/** An access token for SERVICE_ACCOUNT from the mock at `url` (client credentials, as the Go SDK logs in). */
+export async function bearerToken(url) {
+  const res = await fetch(new URL('/api/oauth/token', url), {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${SERVICE_ACCOUNT.id}:${SERVICE_ACCOUNT.secret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    },
+    body: 'grant_type=client_credentials',
+  });
+  if (res.status !== 200) throw new Error(`POST /api/oauth/token answered ${res.status}: ${await res.text()}`);
+  return (await res.json()).access_token;
+}

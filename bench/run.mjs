@@ -18,29 +18,19 @@ import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { env, fail as failWith, freshId, md5, readCommandLine } from './lib.mjs';
+import { ACCEPT, FIXTURE_ID, REPEATED_ID, SERVICE_ACCOUNT, bearerToken, env, fail as failWith, freshId, jobPath, md5, readCommandLine } from './lib.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
 let MOCK_BIN = join(ROOT, 'dist', 'server', 'cli.js');
 const BARE_BIN = join(HERE, 'bare-fastify.mjs');
 
-const ACCEPT = 'application/vnd.atlas.2023-01-01+json';
 const HEADERS = { accept: ACCEPT };
-const GROUP = '32b6e34b3d91647abb20e7b8';
-const CLUSTER = 'Cluster0';
-/** A shipped fixture (a ready download job). */
-const FIXTURE_ID = '6a880ef37c2e91d04b380240';
-/** An id no fixture covers, asked for again and again: generated once, then served from the cache. */
-const REPEATED_ID = '6a8d00000000000000000001';
 const API_KEY = { user: 'benchkey', secret: 'benchsecret' };
-const SERVICE_ACCOUNT = { id: 'mdb_sa_id_bench', secret: 'mdb_sa_sk_bench' };
 const REALM = 'MMS Public API';
 /** nc values a Digest lane uses on one nonce before it takes a fresh one. */
 const NC_PER_NONCE = 1000;
 const MIB = 1024 * 1024;
-
-const jobPath = (id, query = '') => `/api/atlas/v2/groups/${GROUP}/clusters/${CLUSTER}/backup/restoreJobs/${id}${query}`;
 
 const HELP = `Usage: npm run bench -- [options]      (or, after npm run build: node bench/run.mjs [options])
 
@@ -286,20 +276,6 @@ async function firstOk(server, path) {
 }
 
 // ------------------------------------------------------------------------------------------- auth
-
-async function bearerToken(url) {
-  const res = await fetch(new URL('/api/oauth/token', url), {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`${SERVICE_ACCOUNT.id}:${SERVICE_ACCOUNT.secret}`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-      accept: 'application/json',
-    },
-    body: 'grant_type=client_credentials',
-  });
-  if (res.status !== 200) throw new Error(`POST /api/oauth/token answered ${res.status}: ${await res.text()}`);
-  return (await res.json()).access_token;
-}
 
 /** A fresh Digest nonce from the 401 challenge of an unauthenticated request. */
 async function digestNonce(url) {

@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+/**
+ * Instructions per reply: the bare-Fastify route and the mock's scenarios run under valgrind's
+ * callgrind, which counts every instruction the server process executes (all its threads, user space
+ * only). Unlike req/s on a shared VM, the count barely moves between runs (±2-3 %), so it tells two
+ * builds apart where timings cannot (docs/performance.md).
+ *
+ * For each scenario: start the server under callgrind with counting off, send --warmup requests (V8
+ * optimises the hot path meanwhile), switch counting on (callgrind_control -i on), send --requests
+ * more, dump, stop. 10 connections, 127.0.0.1 only; valgrind runs the server ~50x slower, so a
+ * scenario takes about a minute. Needs valgrind (Debian: apt-get install valgrind).
+ *
+ *   npm run build && node bench/instructions.mjs [--only fixture,404] [--mock other/dist/server/cli.js]
+ */
+import autocannon from 'autocannon';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { ACCEPT, FIXTURE_ID, REPEATED_ID, SERVICE_ACCOUNT, bearerToken, env, fail, freshId, jobPath, readCommandLine } from './lib.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const TOOL = 'instructions';
+
+const SCENARIOS = {
+  bare: { server: 'bare', path: '/' },
+  fixture: { args: ['--auth', 'off'], path: jobPath(FIXTURE_ID) },
+  fresh: { args: ['--auth', 'off'], fresh: true },
+  repeated: { args: ['--auth', 'off'], path: jobPath(REPEATED_ID) },
+  404: { args: ['--auth', 'off'], path: jobPath('000000000000000000000404') },
+  '500-envelope': { args: ['--auth', 'off'], path: jobPath('000000000000000000000500', '?envelope=true') },
+  bearer: { args: ['--auth', 'strict', '--service-account', `${SERVICE_ACCOUNT.id}:${SERVICE_ACCOUNT.secret}`], path: jobPath(FIXTURE_ID), bearer: true },
+};
+
+const HELP = `Usage: node bench/instructions.mjs [options]      (after npm run build; needs valgrind)
+
+Counts the instructions per reply of the bare-Fastify route and the mock under valgrind's callgrind:
+a figure that barely moves between runs, for comparing builds on a noisy machine.
+
+Options (flag, env var, default):
+  --only <a,b>        INSTRUCTIONS_ONLY       bare,fixture,404,bearer
+                      scenarios: ${Object.keys(SCENARIOS).join(', ')}
+  --warmup <n>        INSTRUCTIONS_WARMUP     40000   requests before counting starts
+  --requests <n>      INSTRUCTIONS_REQUESTS   10000   requests counted
+  --mock <file>       INSTRUCTIONS_MOCK       dist/server/cli.js   the mock's CLI (another build, for an A/B)
+  --help`;
+
+const { values, number } = readCommandLine(
+  TOOL,
+  { only: { type: 'string' }, warmup: { type: 'string' }, requests: { type: 'string' }, mock: { type: 'string' } },
+  HELP,
+);
+const warmup = number('warmup', values.warmup ?? env('INSTRUCTIONS_WARMUP'), 40_000, 0, 10_000_000);
+const requests = number('requests', values.requests ?? env('INSTRUCTIONS_REQUESTS'), 10_000, 100, 10_000_000);
+const mockBin = resolve(values.mock ?? env('INSTRUCTIONS_MOCK') ?? join(HERE, '..', 'dist', 'server', 'cli.js'));
+const only = (values.only ?? env('INSTRUCTIONS_ONLY') ?? 'bare,fixture,404,bearer').split(',').map((s) => s.trim());
+for (const name of only) if (!(name in SCENARIOS)) fail(TOOL, `--only: unknown scenario "${name}"; one of ${Object.keys(SCENARIOS).join(', ')}.`);
+try {
+  execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
+} catch {
+  fail(TOOL, 'valgrind is not installed (Debian: apt-get install valgrind).');
+}
+
+/** autocannon for `amount` requests on 10 connections; resolves with its result. */
+function drive(url, scenario, headers, amount) {
+  let n = 0;
+  const request = scenario.fresh ? { setupRequest: (req) => ({ ...req, path: jobPath(freshId(n++)) }) } : { path: scenario.path };
+  return new Promise((done, failed) => {
+    autocannon({ url, connections: 10, amount, headers, requests: [request], timeout: 30 }, (error, result) => (error ? failed(error) : done(result)));
+  });
+}
+
+async function measure(name) {
+  const scenario = SCENARIOS[name];
+  const folder = mkdtempSync(join(os.tmpdir(), 'atlas-mock-callgrind-'));
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const bin = scenario.server === 'bare' ? join(HERE, 'bare-fastify.mjs') : mockBin;
+  const child = spawn(
+    'valgrind',
+    ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${join(folder, 'out.%p')}`, process.execPath, bin, '--port', String(port), ...(scenario.args ?? [])],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    for (let tries = 0; ; tries++) {
+      if (child.exitCode !== null || tries > 600) throw new Error(`${name}: the server did not start under valgrind:\n${stderr}`);
+      if (await fetch(url).then(() => true, () => false)) break;
+      await sleep(200);
+    }
+    const headers = { accept: ACCEPT, ...(scenario.bearer ? { authorization: `Bearer ${await bearerToken(url)}` } : {}) };
+    if (warmup > 0) await drive(url, scenario, headers, warmup);
+    execFileSync('callgrind_control', ['-i', 'on', String(child.pid)], { stdio: 'ignore' });
+    const result = await drive(url, scenario, headers, requests);
+    execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' });
+    // The dump of the counted part is the largest file (the process's final dump holds nothing more).
+    const dumps = readdirSync(folder).map((f) => join(folder, f)).sort((a, b) => statSync(b).size - statSync(a).size);
+    const total = Number(/^summary: (\d+)$/m.exec(readFileSync(dumps[0], 'utf8'))?.[1]);
+    const replies = result['2xx'] + result.non2xx;
+    if (!(total > 0) || replies !== requests || result.errors > 0) throw new Error(`${name}: ${replies} replies, ${result.errors} errors, summary ${total}`);
+    return { name, perReply: total / replies, statuses: result.non2xx > 0 ? `${result['2xx']} 2xx, ${result.non2xx} other` : `${replies} 2xx` };
+  } finally {
+    child.kill('SIGKILL');
+    await new Promise((done) => (child.exitCode !== null ? done() : child.once('exit', done)));
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+console.log(`${TOOL}: ${warmup} requests of warm-up, ${requests} counted, per scenario; mock ${mockBin}`);
+const rows = [];
+for (const name of only) {
+  const row = await measure(name);
+  rows.push(row);
+  console.log(`${name.padEnd(14)} ${Math.round(row.perReply).toLocaleString('en-US').padStart(9)} instructions per reply  (${row.statuses})`);
+}
+const bare = rows.find((r) => r.name === 'bare');
+if (bare) {
+  for (const row of rows) if (row !== bare) console.log(`${row.name.padEnd(14)} ${(row.perReply / bare.perReply).toFixed(2)}x the bare route's`);
+}
