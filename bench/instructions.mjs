@@ -2,8 +2,9 @@
 /**
  * Instructions per reply: the bare-Fastify route and the mock's scenarios run under valgrind's
  * callgrind, which counts every instruction the server process executes (all its threads, user space
- * only). Unlike req/s on a shared VM, the count barely moves between runs (±2-3 %), so it tells two
- * builds apart where timings cannot (docs/performance.md).
+ * only). Unlike req/s on a shared VM, which moves by 20-60 % between runs, the count of one build moves
+ * by a few per cent (how many requests one event-loop turn handles still varies), so it tells two builds
+ * apart where timings cannot. For an A/B, count both builds in one sitting (docs/performance.md).
  *
  * For each scenario: start the server under callgrind with counting off, send --warmup requests (V8
  * optimises the hot path meanwhile), switch counting on (callgrind_control -i on), send --requests
