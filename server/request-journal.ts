@@ -1,11 +1,11 @@
-import type { IncomingHttpHeaders } from 'node:http';
-import { pathOf } from './request-path.js';
-
 /**
  * What the mock received, in a bounded ring, so a test can check what its code sent: how often it
  * called, with which Accept header and credential, and what it got back. No secrets are kept: never
  * the Authorization header, only the name of the credential that authenticated.
  */
+import type { IncomingHttpHeaders } from 'node:http';
+import { pathOf } from './request-path.js';
+
 export interface JournalEntry {
   time: string;
   method: string;
@@ -31,7 +31,7 @@ export interface JournalInput {
   method: string;
   /** the request-target as sent; the path and query are taken from it when the journal is read */
   url: string;
-  /** the parsed query (read only when `url` has one) */
+  /** the parsed query (kept only when `url` has one) */
   query: unknown;
   /** the request's headers: four of them are kept, never Authorization */
   headers: IncomingHttpHeaders;
@@ -44,7 +44,7 @@ export interface JournalInput {
  * One place of the ring, overwritten in place by each new request. Requests are recorded on every reply
  * and read rarely: a record object and a headers object per request lived for the next thousand
  * requests, long enough for V8 to copy them out of the young generation (issue 6); a slot is written
- * field by field and allocates nothing.
+ * field by field, and once the ring is full nothing is allocated for the journal.
  */
 class Slot {
   timeMs = 0;
@@ -64,7 +64,8 @@ class Slot {
     this.timeMs = input.timeMs;
     this.method = input.method;
     this.url = input.url;
-    this.query = input.query;
+    // Fastify parses a query object for every request; one without a query string needs none kept.
+    this.query = input.url.includes('?') ? input.query : undefined;
     this.accept = headers.accept;
     // A repeated Prefer arrives as an array; the journal has always kept only a single one.
     this.prefer = typeof headers.prefer === 'string' ? headers.prefer : undefined;

@@ -545,16 +545,16 @@ export async function loadCredentials(input: { file?: string; apiKey?: string; s
 // Decisions
 
 /**
- * Whether the credential may read restore jobs of project `groupId` (D12): Project Owner or Project Backup
- * Manager on that project (or on `*`), or Organization Owner. Any other role → 401 USER_UNAUTHORIZED.
- */
-/**
  * Roles as written in the credentials → their ids (undefined: not a role). Roles come from
- * configuration, so this holds a few entries; normalising one (trim, collapse spaces, lower-case, look up) on every authenticated request
- * was ~1,700 instructions (callgrind, issue 6).
+ * configuration, so this holds a few entries; normalising one (trim, collapse spaces, lower-case, look
+ * up) on every authenticated request was ~1,700 instructions (callgrind, issue 6).
  */
 const normalisedRoles = new Map<string, string | undefined>();
 
+/**
+ * Whether the credential may read restore jobs of project `groupId` (D12): Project Owner or Project Backup
+ * Manager on that project (or on `*`), or Organization Owner. Any other role → 401 USER_UNAUTHORIZED.
+ */
 export function mayReadRestoreJobs(credential: Credential, groupId: string): boolean {
   return credential.roles.some((grant) => {
     let role = normalisedRoles.get(grant.role);
