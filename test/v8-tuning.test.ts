@@ -1,6 +1,7 @@
 /**
- * server/v8-tuning.ts, which the CLI imports first: the young generation stays small, and the hidden
- * class of Node's nextTick records is pinned so full GCs do not rebuild it (docs/performance.md).
+ * server/v8-tuning.ts, which the CLI imports first: the young generation stays small, scavenges stay on
+ * the main thread, and the hidden class of Node's nextTick records is pinned so full GCs do not rebuild
+ * it (docs/performance.md).
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -29,6 +30,17 @@ test('the young generation stays at its initial size under an allocation load', 
   const tuned = inChild(`await import(${JSON.stringify(moduleUrl)});\n${CHURN_AND_MEASURE}`) as { mib: number };
   assert.ok(untuned.mib >= 16, `without the module it grows (${untuned.mib} MiB), so this test can tell`);
   assert.ok(tuned.mib <= 4, `with the module it stays small (${tuned.mib} MiB)`);
+});
+
+test('scavenges run on the main thread only', () => {
+  // --trace-gc-nvp reports, per scavenge, the time helper threads spent in its parallel phase.
+  const helperMs = (flags: string[], script: string): number =>
+    [...execFileSync(process.execPath, [...flags, '--trace-gc-nvp', '--input-type=module', '-e', script], { encoding: 'utf8' }).matchAll(/background\.scavenge\.parallel=([\d.]+)/g)]
+      .map((m) => Number(m[1]))
+      .reduce((a, b) => a + b, 0);
+  const churn = CHURN_AND_MEASURE.replace(/console\.log.*$/m, '');
+  assert.ok(helperMs([], churn) > 0, 'without the module helper threads take part, so this test can tell');
+  assert.equal(helperMs([], `await import(${JSON.stringify(moduleUrl)});\n${churn}`), 0);
 });
 
 test('the retained object is a nextTick record', async () => {
