@@ -43,8 +43,12 @@ const { groupId: isGroupId, clusterName: isClusterName, restoreJobId: isRestoreJ
 /**
  * The error for the first path parameter that breaks the spec's pattern, in path order. Written out
  * rather than looped over names: a keyed read per name went megamorphic on every request (issue 6).
+ *
+ * @param fixture the fixture at exactly these ids, if any: its address passed these same checks when it
+ *   was loaded (parseFixture), so they are not run again, ~2,800 instructions per reply (issue 6).
  */
-function firstInvalidParameter(params: Record<PathParameterName, string>): AtlasErrorName | undefined {
+function firstInvalidParameter(params: Record<PathParameterName, string>, fixture: Fixture | undefined): AtlasErrorName | undefined {
+  if (fixture !== undefined) return undefined;
   if (!isGroupId(params.groupId)) return 'INVALID_GROUP_ID';
   if (!isClusterName(params.clusterName)) return 'INVALID_CLUSTER_NAME';
   if (!isRestoreJobId(params.restoreJobId)) return 'INVALID_JOB_ID';
@@ -78,7 +82,13 @@ export const restoreJobRoutes: FastifyPluginAsync<RestoreJobRouteOptions> = asyn
   }
 
   /** D1 up to the lookups; returns undefined when it has already replied. */
-  function admit(request: JobRequest, reply: FastifyReply, scenario: AtlasErrorDefinition | undefined, invalidPrefer: string | undefined): Admitted | undefined {
+  function admit(
+    request: JobRequest,
+    reply: FastifyReply,
+    fixture: Fixture | undefined,
+    scenario: AtlasErrorDefinition | undefined,
+    invalidPrefer: string | undefined,
+  ): Admitted | undefined {
     const rate = rates.hit(request.principal || request.ip);
     const readFormat = readReplyFormat(request.query);
     const admitted: Admitted = { format: isFormatProblem(readFormat) ? PLAIN_FORMAT : readFormat, rate };
@@ -88,7 +98,7 @@ export const restoreJobRoutes: FastifyPluginAsync<RestoreJobRouteOptions> = asyn
     if (enforceRateLimit && rate.exceeded) return void fail(request, reply, getAtlasError('RATE_LIMITED'), admitted);
     if (stage === 'version') return void fail(request, reply, scenario as AtlasErrorDefinition, admitted);
     if (!negotiateVersion(request.headers.accept)) return void fail(request, reply, getAtlasError('INVALID_VERSION_DATE'), admitted);
-    const invalidParameter = firstInvalidParameter(request.params);
+    const invalidParameter = firstInvalidParameter(request.params, fixture);
     if (invalidParameter !== undefined) return void fail(request, reply, getAtlasError(invalidParameter), admitted);
     if (isFormatProblem(readFormat)) return void fail(request, reply, getAtlasError('INVALID_QUERY_PARAMETER'), admitted, readFormat);
     if (invalidPrefer !== undefined) return void fail(request, reply, getAtlasError('INVALID_PREFER_CODE'), admitted, { preferCode: invalidPrefer });
@@ -97,7 +107,7 @@ export const restoreJobRoutes: FastifyPluginAsync<RestoreJobRouteOptions> = asyn
   }
 
   function answer(request: JobRequest, reply: FastifyReply, fixture: Fixture | undefined, scenario: AtlasErrorDefinition | undefined, invalidPrefer: string | undefined): void {
-    const admitted = admit(request, reply, scenario, invalidPrefer);
+    const admitted = admit(request, reply, fixture, scenario, invalidPrefer);
     if (!admitted) return;
     const stage = scenario === undefined ? undefined : stageOf(scenario);
 
@@ -135,7 +145,7 @@ export const restoreJobRoutes: FastifyPluginAsync<RestoreJobRouteOptions> = asyn
   // D15: the Atlas CLI asks the flex API first and falls back to the dedicated route on this 400.
   // Scenarios are left to the dedicated route, so the CLI reaches it as it does against Atlas.
   app.get(FLEX_RESTORE_JOB_URL, (request: JobRequest, reply): void => {
-    const admitted = admit(request, reply, undefined, undefined);
+    const admitted = admit(request, reply, undefined, undefined, undefined);
     if (!admitted) return;
     const cluster = catalog.clusterLookup(request.params.groupId, request.params.clusterName);
     fail(request, reply, getAtlasError(cluster.found ? 'CANNOT_USE_NON_FLEX_CLUSTER_IN_FLEX_API' : cluster.error), admitted);
