@@ -3,12 +3,14 @@
  * Instructions per reply: the bare-Fastify route and the mock's scenarios run under valgrind's
  * callgrind, which counts every instruction the server process executes (all its threads, user space
  * only). Unlike req/s on a shared VM, which moves by 20-60 % between runs, the count of one build moves
- * by a few per cent (how many requests one event-loop turn handles still varies), so it tells two builds
- * apart where timings cannot. For an A/B, count both builds in one sitting (docs/performance.md).
+ * by a few per cent on 10 connections (how many requests one event-loop turn handles varies with timing)
+ * and by under 0.5 % on one (--connections 1: one request per turn, so every reply also pays a whole
+ * turn of the event loop, and the figures are higher). So it tells two builds apart where timings
+ * cannot. For an A/B, count both builds in one sitting (docs/performance.md).
  *
  * For each scenario: start the server under callgrind with counting off, send --warmup requests (V8
  * optimises the hot path meanwhile), switch counting on (callgrind_control -i on), send --requests
- * more, dump, stop. 10 connections, 127.0.0.1 only; valgrind runs the server ~50x slower, so a
+ * more, dump, stop. 127.0.0.1 only; valgrind runs the server ~50x slower, so a
  * scenario takes about a minute. Needs valgrind (Debian: apt-get install valgrind).
  *
  *   npm run build && node bench/instructions.mjs [--only fixture,404] [--mock other/dist/server/cli.js]
@@ -41,20 +43,22 @@ Counts the instructions per reply of the bare-Fastify route and the mock under v
 a figure that barely moves between runs, for comparing builds on a noisy machine.
 
 Options (flag, env var, default):
-  --only <a,b>        INSTRUCTIONS_ONLY       bare,fixture,404,bearer
+  --only <a,b>        INSTRUCTIONS_ONLY         bare,fixture,404,bearer
                       scenarios: ${Object.keys(SCENARIOS).join(', ')}
-  --warmup <n>        INSTRUCTIONS_WARMUP     40000   requests before counting starts
-  --requests <n>      INSTRUCTIONS_REQUESTS   10000   requests counted
-  --mock <file>       INSTRUCTIONS_MOCK       dist/server/cli.js   the mock's CLI (another build, for an A/B)
+  --warmup <n>        INSTRUCTIONS_WARMUP       40000   requests before counting starts
+  --requests <n>      INSTRUCTIONS_REQUESTS     10000   requests counted
+  --connections <n>   INSTRUCTIONS_CONNECTIONS  10      connections; 1 gives the steadiest count
+  --mock <file>       INSTRUCTIONS_MOCK         dist/server/cli.js   the mock's CLI (another build, for an A/B)
   --help`;
 
 const { values, number } = readCommandLine(
   TOOL,
-  { only: { type: 'string' }, warmup: { type: 'string' }, requests: { type: 'string' }, mock: { type: 'string' } },
+  { only: { type: 'string' }, warmup: { type: 'string' }, requests: { type: 'string' }, connections: { type: 'string' }, mock: { type: 'string' } },
   HELP,
 );
 const warmup = number('warmup', values.warmup ?? env('INSTRUCTIONS_WARMUP'), 40_000, 0, 10_000_000);
 const requests = number('requests', values.requests ?? env('INSTRUCTIONS_REQUESTS'), 10_000, 100, 10_000_000);
+const connections = Math.floor(number('connections', values.connections ?? env('INSTRUCTIONS_CONNECTIONS'), 10, 1, 100));
 const mockBin = resolve(values.mock ?? env('INSTRUCTIONS_MOCK') ?? join(HERE, '..', 'dist', 'server', 'cli.js'));
 const only = (values.only ?? env('INSTRUCTIONS_ONLY') ?? 'bare,fixture,404,bearer').split(',').map((s) => s.trim());
 for (const name of only) if (!(name in SCENARIOS)) fail(TOOL, `--only: unknown scenario "${name}"; one of ${Object.keys(SCENARIOS).join(', ')}.`);
@@ -64,12 +68,12 @@ try {
   fail(TOOL, 'valgrind is not installed (Debian: apt-get install valgrind).');
 }
 
-/** autocannon for `amount` requests on 10 connections; resolves with its result. */
+/** autocannon for `amount` requests on --connections connections; resolves with its result. */
 function drive(url, scenario, headers, amount) {
   let n = 0;
   const request = scenario.fresh ? { setupRequest: (req) => ({ ...req, path: jobPath(freshId(n++)) }) } : { path: scenario.path };
   return new Promise((done, failed) => {
-    autocannon({ url, connections: 10, amount, headers, requests: [request], timeout: 30 }, (error, result) => (error ? failed(error) : done(result)));
+    autocannon({ url, connections, amount, headers, requests: [request], timeout: 30 }, (error, result) => (error ? failed(error) : done(result)));
   });
 }
 
@@ -110,7 +114,7 @@ async function measure(name) {
   }
 }
 
-console.log(`${TOOL}: ${warmup} requests of warm-up, ${requests} counted, per scenario; mock ${mockBin}`);
+console.log(`${TOOL}: ${warmup} requests of warm-up, ${requests} counted, on ${connections} connection${connections === 1 ? '' : 's'}, per scenario; mock ${mockBin}`);
 const rows = [];
 for (const name of only) {
   const row = await measure(name);

@@ -39,4 +39,7 @@ test('instructions.mjs --help prints its usage, and bad options exit 2 naming th
   const count = run('instructions.mjs', ['--requests', '5']);
   assert.equal(count.status, 2);
   assert.match(count.stderr, /^instructions: --requests must be a number from 100 to \d+, got "5"\./);
+  const connections = run('instructions.mjs', ['--connections', '0']);
+  assert.equal(connections.status, 2);
+  assert.match(connections.stderr, /^instructions: --connections must be a number from 1 to 100, got "0"\./);
 });
