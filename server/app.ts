@@ -26,6 +26,7 @@ import { MockClock } from './mock-clock.js';
 import { MockState } from './mock-state.js';
 import { RequestJournal } from './request-journal.js';
 import { ScenarioBook, parseDelay } from './scenario-book.js';
+import { parseQueryString } from './query-string.js';
 import { pathOf } from './request-path.js';
 
 export interface BuiltApp {
@@ -90,7 +91,8 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
     logController: new LogController({ disableRequestLogging: true }),
     // Let over-long ids reach validation (400 naming the parameter) instead of missing the route;
     // Node's 16 KiB header limit bounds the whole request line anyway.
-    routerOptions: { maxParamLength: 16 * 1024 },
+    // The journal reads a query back from the URL with this same parser (query-string.ts).
+    routerOptions: { maxParamLength: 16 * 1024, querystringParser: parseQueryString },
     // Loaded only if a route ever declares a schema; none does (start-up, issue 6).
     schemaController: { compilersFactory: lazySchemaCompilers() },
     // Errors Fastify raises before routing (an undecodable %zz in the path, …) still answer like Atlas.
@@ -151,7 +153,6 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
           timeMs: Date.now(),
           method: request.method,
           url: request.url,
-          query: request.query,
           headers: request.headers,
           credential: request.principal,
           status: reply.statusCode,
