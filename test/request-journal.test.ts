@@ -79,3 +79,28 @@ test('filters, clear, and a journal of size 0', () => {
   off.record(input(1));
   assert.deepEqual(off.list(), []);
 });
+
+test('repeated and changing URLs and Accept headers are each kept as sent', () => {
+  const journal = new RequestJournal(10);
+  const sent = [
+    ['/a?x=1', 'application/json'],
+    ['/a?x=1', 'application/json'],
+    ['/b', 'application/json'],
+    ['/a?x=1', undefined],
+    ['/a?x=1', 'application/vnd.atlas.2023-01-01+json'],
+  ] as const;
+  for (const [url, accept] of sent) journal.record(input(1, { url, headers: accept === undefined ? {} : { accept } }));
+  assert.deepEqual(
+    journal.list().map((e) => [e.path, e.query, e.headers.accept]),
+    [
+      ['/a', { x: '1' }, 'application/json'],
+      ['/a', { x: '1' }, 'application/json'],
+      ['/b', {}, 'application/json'],
+      ['/a', { x: '1' }, undefined],
+      ['/a', { x: '1' }, 'application/vnd.atlas.2023-01-01+json'],
+    ],
+  );
+  journal.clear();
+  journal.record(input(2, { url: '/c' }));
+  assert.deepEqual(journal.list().map((e) => e.path), ['/c'], 'a clear forgets the last URL too');
+});
