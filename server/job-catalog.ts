@@ -1,8 +1,10 @@
 /**
  * Where a job comes from: a fixture first, else (with generation on) the generator. With generation
  * off, unknown ids answer D4's not-found errors in Atlas's order: group, then cluster, then job.
- * Rendered bodies (compact JSON strings) are kept in an LRU keyed by base URL and ids, so memory stays
- * bounded however many distinct ids are asked for; a generated job enters it on its second request.
+ * A fixture keeps its last rendered body (compact JSON) with the base URL it was rendered on. Generated
+ * bodies are kept in an LRU by restore job id, each with the address and base URL it was rendered for,
+ * so memory stays bounded however many distinct ids are asked for; a generated job enters it on its
+ * second request.
  */
 import { LRUCache } from 'lru-cache';
 import type { AtlasErrorName } from './atlas-errors.js';
@@ -30,6 +32,11 @@ export interface JobCatalogOptions {
 export interface JobCatalog {
   /** the fixture at these ids, if any */
   fixture(ids: JobIds): Fixture | undefined;
+  /**
+   * True when these exact ids already passed the spec's path patterns: a fixture's address was checked
+   * when it was loaded, and a generated job is rendered (and cached) only after its ids were checked.
+   */
+  checkedBefore(ids: JobIds, fixture: Fixture | undefined): boolean;
   /** is there a job at these ids (given the fixture found there, if any), or which not-found error */
   lookup(ids: JobIds, fixture: Fixture | undefined): Lookup;
   /** the job's body as compact JSON, links on `baseUrl`; only after lookup found it */
@@ -44,6 +51,14 @@ export interface JobCatalog {
 
 const FOUND: Lookup = Object.freeze({ found: true });
 
+/** A generated job's body and what it was rendered for. */
+interface Rendered {
+  groupId: string;
+  clusterName: string;
+  baseUrl: string;
+  body: string;
+}
+
 /**
  * @param readLifecycleJob how a fixture with `x-mock.lifecycle` looks at this read; such jobs change
  *   over time, so they are rendered per read and never cached.
@@ -53,11 +68,19 @@ export function createJobCatalog(
   options: JobCatalogOptions,
   readLifecycleJob: (fixture: Fixture) => RestoreJobRecord,
 ): JobCatalog {
-  const cache = options.cacheSize > 0 ? new LRUCache<string, string>({ max: options.cacheSize }) : undefined;
+  // Keyed by job id alone: Atlas's job ids are unique, and hashing the 24 characters the router sliced
+  // out of the URL is cheaper than building and hashing a whole address per request (issue 6). An id
+  // asked for at another address or host replaces the entry: bodies are never mixed up, and a client
+  // normally keeps to one of each.
+  const cache = options.cacheSize > 0 ? new LRUCache<string, Rendered>({ max: options.cacheSize }) : undefined;
   const doorkeeper = new Doorkeeper();
-  // Each fixture's last body with the base URL it was rendered on: clients keep to one host, and this
-  // spares the LRU's long key, built and hashed per request (issue 6). One entry per fixture, so bounded.
+  // Each fixture's last body with the base URL it was rendered on: clients keep to one host. One entry
+  // per fixture, so bounded.
   let lastFixtureBody = new WeakMap<Fixture, { baseUrl: string; body: string }>();
+  const cachedAt = (ids: JobIds): Rendered | undefined => {
+    const rendered = cache?.peek(ids.restoreJobId);
+    return rendered !== undefined && rendered.groupId === ids.groupId && rendered.clusterName === ids.clusterName ? rendered : undefined;
+  };
   const context = (ids: JobIds, baseUrl: string): ShapeContext => ({ baseUrl, groupId: ids.groupId, clusterName: ids.clusterName, wireFidelity: options.wireFidelity });
   const shape = (record: RestoreJobRecord, ids: JobIds, baseUrl: string) => restoreJobJson(record, context(ids, baseUrl));
 
@@ -79,6 +102,7 @@ export function createJobCatalog(
       doorkeeper.clear();
     },
     fixture: (ids) => fixtures.get(ids.groupId, ids.clusterName, ids.restoreJobId),
+    checkedBefore: (ids, fixture) => fixture !== undefined || cachedAt(ids) !== undefined,
     lookup(ids, fixture) {
       if (fixture) return FOUND;
       const cluster = clusterLookup(ids.groupId, ids.clusterName);
@@ -87,15 +111,21 @@ export function createJobCatalog(
     },
     render(ids, fixture, baseUrl) {
       if (fixture?.lifecycle) return shape(readLifecycleJob(fixture), ids, baseUrl);
-      const last = fixture && cache ? lastFixtureBody.get(fixture) : undefined;
-      if (last !== undefined && last.baseUrl === baseUrl) return last.body;
-      const key = `${baseUrl} ${ids.groupId} ${ids.clusterName} ${ids.restoreJobId}`;
-      const cached = cache?.get(key);
-      if (cached !== undefined) return cached;
-      const body = fixture ? shape(fixture.job, ids, baseUrl) : generatedJobJson(generateRestoreJob(options.seed, ids), context(ids, baseUrl));
-      // Fixtures are few and asked for again and again; generated jobs wait for their second request.
-      if (cache && (fixture || doorkeeper.seenBefore(key))) cache.set(key, body);
-      if (fixture && cache) lastFixtureBody.set(fixture, { baseUrl, body });
+      if (fixture) {
+        const last = cache ? lastFixtureBody.get(fixture) : undefined;
+        if (last !== undefined && last.baseUrl === baseUrl) return last.body;
+        const body = shape(fixture.job, ids, baseUrl);
+        if (cache) lastFixtureBody.set(fixture, { baseUrl, body });
+        return body;
+      }
+      const cached = cachedAt(ids);
+      if (cached !== undefined && cached.baseUrl === baseUrl) {
+        cache?.get(ids.restoreJobId); // marks it recently used
+        return cached.body;
+      }
+      const body = generatedJobJson(generateRestoreJob(options.seed, ids), context(ids, baseUrl));
+      // Generated jobs wait for their second request: ids asked for once never fill the cache.
+      if (cache && doorkeeper.seenBefore(ids.restoreJobId)) cache.set(ids.restoreJobId, { groupId: ids.groupId, clusterName: ids.clusterName, baseUrl, body });
       return body;
     },
   };

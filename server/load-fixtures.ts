@@ -222,6 +222,10 @@ const addressOf = (g: string, c: string, j: string) => `${g}/${c}/${j}`;
 
 export function fixtureSet(folder: string, loaded: ReadonlyMap<string, Fixture>): FixtureSet {
   let fixtures = new Map(loaded);
+  // The same fixtures by job id, which is unique among them (put() and loading refuse a repeat): every
+  // request looks its ids up here, and hashing the 24-character id the router sliced out of the URL is
+  // cheaper than building and hashing the whole address (issue 6).
+  let byJobId = new Map<string, Fixture>();
   // Counts, so removing one fixture keeps its group and cluster while others remain there.
   let groups = new Map<string, number>();
   let clusters = new Map<string, number>();
@@ -233,11 +237,14 @@ export function fixtureSet(folder: string, loaded: ReadonlyMap<string, Fixture>)
   const index = (f: Fixture, delta: number) => {
     count(groups, f.groupId, delta);
     count(clusters, `${f.groupId}/${f.clusterName}`, delta);
+    if (delta > 0) byJobId.set(f.restoreJobId, f);
+    else byJobId.delete(f.restoreJobId);
   };
   const rebuild = () => {
     fixtures = new Map(loaded);
     groups = new Map();
     clusters = new Map();
+    byJobId = new Map();
     for (const f of fixtures.values()) index(f, 1);
   };
   rebuild();
@@ -253,7 +260,10 @@ export function fixtureSet(folder: string, loaded: ReadonlyMap<string, Fixture>)
     get count() {
       return fixtures.size;
     },
-    get: (g, c, j) => fixtures.get(addressOf(g, c, j)),
+    get(g, c, j) {
+      const fixture = byJobId.get(j);
+      return fixture !== undefined && fixture.groupId === g && fixture.clusterName === c ? fixture : undefined;
+    },
     hasGroup: (g) => groups.has(g),
     hasCluster: (g, c) => clusters.has(`${g}/${c}`),
     list: () => [...fixtures.keys()].sort().map((k) => fixtures.get(k) as Fixture),

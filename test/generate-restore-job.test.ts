@@ -345,7 +345,7 @@ describe('the render cache (memory stays bounded)', () => {
     assert.equal(door.seenBefore('key 0'), false, 'the oldest was overwritten by later keys in its slot');
   });
 
-  test('a generated job enters the cache on its second request, a fixture on its first, and both answer the same bytes', async () => {
+  test('a generated job enters the cache on its second request, a fixture never does, and both answer the same bytes', async () => {
     const fixtures = await loadFixtures(DEFAULT_FIXTURES_DIR);
     const catalog = createJobCatalog(fixtures, { generate: true, seed: SEED, wireFidelity: false, cacheSize: 10 }, () => {
       throw new Error('no lifecycle fixture is read here');
@@ -361,12 +361,44 @@ describe('the render cache (memory stays bounded)', () => {
     assert.equal(render(i), once[0], 'and the cached body is the same');
     const f = (await shippedFixtures())[0] as ShippedFixture;
     const fixtureBody = render(f);
-    assert.equal(catalog.cachedBodies, 2, 'a fixture is cached on its first request');
+    assert.equal(render(f), fixtureBody, 'a fixture keeps its last body itself');
+    assert.equal(catalog.cachedBodies, 1, 'so the cache holds generated jobs only');
     assert.deepEqual(withoutLinks(JSON.parse(fixtureBody) as Record<string, unknown>), f.job);
     catalog.clearCache();
     assert.equal(catalog.cachedBodies, 0);
     render(i);
     assert.equal(catalog.cachedBodies, 0, 'clearCache also forgets which ids were seen');
+  });
+
+  test('one job id at two addresses or hosts never gets the other one’s body, and only checked ids are vouched for', async () => {
+    const fixtures = await loadFixtures(DEFAULT_FIXTURES_DIR);
+    const catalog = createJobCatalog(fixtures, { generate: true, seed: SEED, wireFidelity: false, cacheSize: 10 }, () => {
+      throw new Error('no lifecycle fixture is read here');
+    });
+    const [here, other] = sampleIds(2, IDS_SEED + 6) as [JobIds, JobIds];
+    const there: JobIds = { ...other, restoreJobId: here.restoreJobId };
+    const otherBase = 'http://mock.internal:9999';
+    const expected = (ids: JobIds, base: string) =>
+      JSON.stringify(shapeRestoreJob(generateRestoreJob(SEED, ids), { baseUrl: base, groupId: ids.groupId, clusterName: ids.clusterName, wireFidelity: false }));
+
+    assert.equal(catalog.checkedBefore(here, undefined), false, 'an id never rendered is checked by the route');
+    // Alternating addresses and hosts, each twice in a row so the second one is cached.
+    for (let round = 0; round < 3; round++) {
+      for (const [ids, base] of [[here, BASE], [there, BASE], [here, otherBase]] as const) {
+        assert.equal(catalog.render(ids, undefined, base), expected(ids, base));
+        assert.equal(catalog.render(ids, undefined, base), expected(ids, base));
+      }
+    }
+    assert.equal(catalog.cachedBodies, 1, 'one entry per job id');
+    assert.equal(catalog.checkedBefore(here, undefined), true, 'the cached job was rendered at exactly these ids');
+    assert.equal(catalog.checkedBefore(there, undefined), false, 'the same job id at another address is not vouched for');
+    assert.equal(catalog.checkedBefore({ ...here, groupId: 'not-hex' }, undefined), false);
+
+    const f = (await shippedFixtures())[0] as ShippedFixture;
+    assert.equal(catalog.checkedBefore(f, catalog.fixture(f)), true, 'a fixture’s address was checked when it was loaded');
+    assert.equal(catalog.fixture({ ...f, clusterName: 'Elsewhere' }), undefined, 'a fixture is found at its own address only');
+    catalog.clearCache();
+    assert.equal(catalog.checkedBefore(here, undefined), false, 'forgotten with the cache');
   });
 
   test('with cacheSize 50, 2,000 distinct ids and then evicted ones are all answered correctly', async (t) => {

@@ -122,6 +122,25 @@ describe('error shape and headers (D6, D7)', () => {
       assert.ok(job.links.every((link: { href: string }) => link.href.startsWith(`http://${host}/`)), `${host}: ${JSON.stringify(job.links)}`);
     }
   });
+
+  test('a cached generated job vouches for its own address only: the same job id elsewhere is checked and built anew', async (t) => {
+    // Cached ids skip the path patterns (job-catalog.ts checkedBefore); the cache is keyed by job id alone.
+    const app = await build(t);
+    const jobId = '6a8d000000000000000000aa';
+    const otherGroup = '6a8d000000000000000000bb';
+    for (let i = 0; i < 3; i++) assertMatchesSpec(await app.inject({ url: jobUrl(GROUP, CLUSTER, jobId), headers: accept }));
+    const elsewhere = await app.inject({ url: jobUrl(otherGroup, 'Other-1', jobId), headers: accept });
+    const job = assertMatchesSpec(elsewhere);
+    assert.ok(job.links.every((link: { href: string }) => link.href.includes(`/groups/${otherGroup}`)), JSON.stringify(job.links));
+    for (const [url, errorCode] of [
+      [jobUrl('NOT-A-GROUP', CLUSTER, jobId), 'INVALID_GROUP_ID'],
+      [jobUrl(GROUP, '-bad', jobId), 'INVALID_CLUSTER_NAME'],
+    ] as const) {
+      const res = await app.inject({ url, headers: accept });
+      assert.equal(res.statusCode, 400, url);
+      assert.equal(assertMatchesSpec(res).errorCode, errorCode);
+    }
+  });
 });
 
 describe('pretty (D8)', () => {
