@@ -22,7 +22,7 @@ import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { ACCEPT, FIXTURE_ID, REPEATED_ID, SERVICE_ACCOUNT, bearerToken, env, fail, freshId, jobPath, readCommandLine } from './lib.mjs';
+import { ACCEPT, FIXTURE_ID, REPEATED_ID, SERVICE_ACCOUNT, bearerToken, env, fail, freshId, jobPath, perRequest, readCommandLine } from './lib.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const TOOL = 'instructions';
@@ -71,9 +71,9 @@ try {
 /** autocannon for `amount` requests on --connections connections; resolves with its result. */
 function drive(url, scenario, headers, amount) {
   let n = 0;
-  const request = scenario.fresh ? { setupRequest: (req) => ({ ...req, path: jobPath(freshId(n++)) }) } : { path: scenario.path };
+  const load = scenario.fresh ? { setupClient: perRequest(url, headers, () => ({ path: jobPath(freshId(n++)) })).setupClient } : { requests: [{ path: scenario.path }] };
   return new Promise((done, failed) => {
-    autocannon({ url, connections, amount, headers, requests: [request], timeout: 30 }, (error, result) => (error ? failed(error) : done(result)));
+    autocannon({ url, connections, amount, headers, ...load, timeout: 30 }, (error, result) => (error ? failed(error) : done(result)));
   });
 }
 

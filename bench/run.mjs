@@ -18,7 +18,7 @@ import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { ACCEPT, FIXTURE_ID, REPEATED_ID, SERVICE_ACCOUNT, bearerToken, env, fail as failWith, freshId, jobPath, md5, readCommandLine } from './lib.mjs';
+import { ACCEPT, FIXTURE_ID, REPEATED_ID, SERVICE_ACCOUNT, bearerToken, checkMadePerRequest, env, fail as failWith, freshId, jobPath, md5, perRequest, readCommandLine } from './lib.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
@@ -333,7 +333,8 @@ const STRICT_ARGS = ['--auth', 'strict', '--api-key', `${API_KEY.user}:${API_KEY
 
 /**
  * name: the table's key; server: which process; args: mock flags; expect: the status every reply
- * must have; requests(server): autocannon's `requests` (async, may log in first);
+ * must have; requests(server): autocannon's `requests` (async, may log in first), or perRequest's
+ * { setupClient, made } for requests that differ every time;
  * target: { rps, p99 } minimum req/s ratio and maximum p99 ratio against the bare route.
  */
 const SCENARIOS = [
@@ -359,9 +360,9 @@ const SCENARIOS = [
     server: 'mock',
     args: ['--auth', 'off'],
     expect: 200,
-    requests: async () => {
+    requests: async (server) => {
       let n = 0;
-      return [{ setupRequest: (req) => ({ ...req, path: jobPath(freshId(n++)) }) }];
+      return perRequest(server.url, HEADERS, () => ({ path: jobPath(freshId(n++)) }));
     },
     target: { rps: 0.8, p99: 2 },
   },
@@ -413,7 +414,7 @@ const SCENARIOS = [
     requests: async (server) => {
       const sign = await digestSigner(() => digestNonce(server.url));
       const path = jobPath(FIXTURE_ID);
-      return [{ setupRequest: (req) => ({ ...req, path, headers: { ...req.headers, authorization: sign(path) } }) }];
+      return perRequest(server.url, HEADERS, () => ({ path, authorization: sign(path) }));
     },
     target: { rps: 0.6 },
   },
@@ -425,9 +426,9 @@ const SCENARIOS = [
     server: 'bare',
     control: true,
     expect: 200,
-    requests: async () => {
+    requests: async (server) => {
       let n = 0;
-      return [{ setupRequest: (req) => ({ ...req, path: jobPath(freshId(n++)) }) }];
+      return perRequest(server.url, HEADERS, () => ({ path: jobPath(freshId(n++)) }));
     },
   },
   {
@@ -436,10 +437,10 @@ const SCENARIOS = [
     server: 'bare',
     control: true,
     expect: 200,
-    requests: async () => {
+    requests: async (server) => {
       const sign = await digestSigner(async () => randomBytes(24).toString('base64'));
       const path = jobPath(FIXTURE_ID);
-      return [{ setupRequest: (req) => ({ ...req, path, headers: { ...req.headers, authorization: sign(path) } }) }];
+      return perRequest(server.url, HEADERS, () => ({ path, authorization: sign(path) }));
     },
   },
 ];
@@ -470,7 +471,7 @@ class Latencies {
 }
 
 /** Runs autocannon; amount (requests) wins over duration when given. */
-function cannon({ url, requests, duration, amount, connections, onTracker }) {
+function cannon({ url, requests, setupClient, duration, amount, connections, onTracker }) {
   return new Promise((resolvePromise, reject) => {
     const instance = autocannon(
       {
@@ -479,6 +480,7 @@ function cannon({ url, requests, duration, amount, connections, onTracker }) {
         pipelining: 1,
         headers: HEADERS,
         requests,
+        ...(setupClient ? { setupClient } : {}),
         ...(amount ? { amount } : { duration }),
         timeout: 10,
       },
@@ -511,14 +513,17 @@ function summarise(result, expect) {
 async function runScenario(scenario, options) {
   const server = await startServer(scenario.server, scenario.server === 'bare' ? ['--mode', options.bareMode] : scenario.args);
   try {
-    const requests = await scenario.requests(server);
-    if (options.warmup > 0) await cannon({ url: server.url, requests, duration: options.warmup, connections: options.connections });
+    const load = await scenario.requests(server);
+    const { requests, setupClient, made } = Array.isArray(load) ? { requests: load } : load;
+    if (options.warmup > 0) await cannon({ url: server.url, requests, setupClient, duration: options.warmup, connections: options.connections });
+    const madeBefore = made?.();
     const rssBefore = procMiB(server.pid);
     const cpuBefore = cpuMs(server.pid);
     const machineBefore = machineCpuMs();
     const selfBefore = process.cpuUsage();
-    const result = await cannon({ url: server.url, requests, duration: options.duration, connections: options.connections });
+    const result = await cannon({ url: server.url, requests, setupClient, duration: options.duration, connections: options.connections });
     const cpu = cpuMs(server.pid) - cpuBefore;
+    if (made) checkMadePerRequest(made() - madeBefore, result.requests.total, scenario.name);
     const otherPct = otherLoad(machineBefore, machineCpuMs(), cpu, process.cpuUsage(selfBefore));
     const row = { ...summarise(result, scenario.expect), rssMiB: procMiB(server.pid), rssBeforeMiB: rssBefore, peakMiB: procMiB(server.pid, 'VmHWM') };
     // Server CPU per reply: unlike req/s, barely moved by other load on the machine.
@@ -719,13 +724,10 @@ async function memoryMode(options) {
       auth = await digestSigner(() => digestNonce(server.url));
     }
     let n = 0;
-    const requests = [{
-      setupRequest: (req) => {
-        const path = jobPath(freshId(n++));
-        const authorization = auth(path);
-        return { ...req, path, headers: authorization ? { ...req.headers, authorization } : req.headers };
-      },
-    }];
+    const { setupClient, made } = perRequest(server.url, HEADERS, () => {
+      const path = jobPath(freshId(n++));
+      return { path, authorization: auth(path) };
+    });
     let done = 0;
     const started = performance.now();
     const samples = [{ t: 0, requests: 0, rssMiB: idleMiB }];
@@ -744,7 +746,7 @@ async function memoryMode(options) {
     }, 1000);
     const result = await cannon({
       url: server.url,
-      requests,
+      setupClient,
       amount: options.memoryRequests,
       connections: options.connections,
       onTracker: (tracker) => tracker.on('response', () => done++),
@@ -754,6 +756,7 @@ async function memoryMode(options) {
     samples.push(end);
     print(end);
     const summary = summarise(result, 200);
+    checkMadePerRequest(made(), result.requests.total, 'memory');
     if (server.exit) throw new Error(`the mock exited during the run: ${JSON.stringify(server.exit)}; ${server.stderr}`);
     // And once more after 10 idle seconds: V8's memory reducer collects and shrinks an idle heap, so
     // the gap to the end sample is garbage, not retained state.
