@@ -22,7 +22,7 @@ import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { ACCEPT, FIXTURE_ID, REPEATED_ID, SERVICE_ACCOUNT, bearerToken, env, fail, freshId, jobPath, perRequest, readCommandLine } from './lib.mjs';
+import { ACCEPT, API_KEY, FIXTURE_ID, REPEATED_ID, SERVICE_ACCOUNT, bearerToken, digestNonce, digestSigner, env, fail, freshId, jobPath, perRequest, readCommandLine } from './lib.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const TOOL = 'instructions';
@@ -35,6 +35,7 @@ const SCENARIOS = {
   404: { args: ['--auth', 'off'], path: jobPath('000000000000000000000404') },
   '500-envelope': { args: ['--auth', 'off'], path: jobPath('000000000000000000000500', '?envelope=true') },
   bearer: { args: ['--auth', 'strict', '--service-account', `${SERVICE_ACCOUNT.id}:${SERVICE_ACCOUNT.secret}`], path: jobPath(FIXTURE_ID), bearer: true },
+  digest: { args: ['--auth', 'strict', '--api-key', `${API_KEY.user}:${API_KEY.secret}`, '--nonce-ttl', '86400'], path: jobPath(FIXTURE_ID), digest: true },
 };
 
 const HELP = `Usage: node bench/instructions.mjs [options]      (after npm run build; needs valgrind)
@@ -69,9 +70,11 @@ try {
 }
 
 /** autocannon for `amount` requests on --connections connections; resolves with its result. */
-function drive(url, scenario, headers, amount) {
+function drive(url, scenario, headers, amount, sign) {
   let n = 0;
-  const load = scenario.fresh ? { setupClient: perRequest(url, headers, () => ({ path: jobPath(freshId(n++)) })).setupClient } : { requests: [{ path: scenario.path }] };
+  let load = { requests: [{ path: scenario.path }] };
+  if (scenario.fresh) load = { setupClient: perRequest(url, headers, () => ({ path: jobPath(freshId(n++)) })).setupClient };
+  if (sign) load = { setupClient: perRequest(url, headers, () => ({ path: scenario.path, authorization: sign(scenario.path) })).setupClient };
   return new Promise((done, failed) => {
     autocannon({ url, connections, amount, headers, ...load, timeout: 30 }, (error, result) => (error ? failed(error) : done(result)));
   });
@@ -97,9 +100,11 @@ async function measure(name) {
       await sleep(200);
     }
     const headers = { accept: ACCEPT, ...(scenario.bearer ? { authorization: `Bearer ${await bearerToken(url)}` } : {}) };
-    if (warmup > 0) await drive(url, scenario, headers, warmup);
+    // Digest: one signer for both loads, so its nonces keep their rising counts (bench/lib.mjs).
+    const sign = scenario.digest ? await digestSigner(() => digestNonce(url)) : undefined;
+    if (warmup > 0) await drive(url, scenario, headers, warmup, sign);
     execFileSync('callgrind_control', ['-i', 'on', String(child.pid)], { stdio: 'ignore' });
-    const result = await drive(url, scenario, headers, requests);
+    const result = await drive(url, scenario, headers, requests, sign);
     execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' });
     // The dump of the counted part is the largest file (the process's final dump holds nothing more).
     const dumps = readdirSync(folder).map((f) => join(folder, f)).sort((a, b) => statSync(b).size - statSync(a).size);

@@ -1,6 +1,7 @@
 /**
  * What bench/run.mjs, bench/soak.mjs and bench/instructions.mjs share: reading their command lines,
- * the paths, ids, credentials and Digest hashes their requests are made of, and the OAuth login.
+ * the paths, ids, credentials and Digest signing their requests are made of, the OAuth login, and
+ * requests made afresh for every send (perRequest).
  * Node built-ins only.
  */
 import { hash, randomBytes } from 'node:crypto';
@@ -108,6 +109,11 @@ export const FIXTURE_ID = '6a880ef37c2e91d04b380240';
 /** An id no fixture covers, asked for again and again: generated once, then served from the cache. */
 export const REPEATED_ID = '6a8d00000000000000000001';
 export const SERVICE_ACCOUNT = { id: 'mdb_sa_id_bench', secret: 'mdb_sa_sk_bench' };
+/** The API key Digest requests are signed with (the mock is started with --api-key user:secret). */
+export const API_KEY = { user: 'benchkey', secret: 'benchsecret' };
+const REALM = 'MMS Public API';
+/** nc values a Digest lane uses on one nonce before it takes a fresh one. */
+const NC_PER_NONCE = 1000;
 
 export const jobPath = (id, query = '') => `/api/atlas/v2/groups/${GROUP}/clusters/${CLUSTER}/backup/restoreJobs/${id}${query}`;
 
@@ -124,4 +130,56 @@ export async function bearerToken(url) {
   });
   if (res.status !== 200) throw new Error(`POST /api/oauth/token answered ${res.status}: ${await res.text()}`);
   return (await res.json()).access_token;
+}
+
+/** A fresh Digest nonce from the 401 challenge of an unauthenticated request. */
+export async function digestNonce(url) {
+  const res = await fetch(new URL(jobPath(FIXTURE_ID), url), { headers: { accept: ACCEPT } });
+  await res.arrayBuffer();
+  const challenge = res.headers.get('www-authenticate') ?? '';
+  const match = /nonce="([^"]+)"/.exec(challenge);
+  if (res.status !== 401 || !match) throw new Error(`expected a 401 Digest challenge, got ${res.status} ${challenge}`);
+  return match[1];
+}
+
+/** Digest "clients" signing in parallel: each has its own nonce and rising nc, like one curl each. */
+const DIGEST_LANES = 128;
+
+/**
+ * Signs requests the way curl does: a nonce reused with a rising nc and a response computed for each
+ * request (HA1, HA2 and the response, three MD5s). Request k goes to lane k % DIGEST_LANES, so each
+ * nonce sees its counts nearly in order although 50 connections share the signer (the mock accepts a
+ * count at most 64 behind the highest one seen on its nonce, as replay windows do). After
+ * NC_PER_NONCE counts a lane takes a fresh nonce; the pool is topped up in the background.
+ */
+export async function digestSigner(newNonce) {
+  const pool = [];
+  const cnonces = [];
+  let filling;
+  const fill = async (count) => {
+    const batch = await Promise.all(Array.from({ length: count }, () => newNonce()));
+    for (const nonce of batch) {
+      pool.push(nonce);
+      cnonces.push(randomBytes(8).toString('hex'));
+    }
+  };
+  await fill(2 * DIGEST_LANES);
+  const ha1 = () => md5(`${API_KEY.user}:${REALM}:${API_KEY.secret}`);
+  let n = 0;
+  return (path) => {
+    const k = n++;
+    const lane = k % DIGEST_LANES;
+    const round = Math.floor(k / DIGEST_LANES);
+    const generation = Math.floor(round / NC_PER_NONCE);
+    // Past the pool (a refill still running), the lane keeps its last nonce: those replies are stale 401s.
+    const index = Math.min(generation * DIGEST_LANES + lane, pool.length - DIGEST_LANES + lane);
+    if (pool.length - generation * DIGEST_LANES < 2 * DIGEST_LANES && !filling) {
+      filling = fill(DIGEST_LANES).catch(() => {}).finally(() => (filling = undefined));
+    }
+    const nonce = pool[index];
+    const cnonce = cnonces[index];
+    const nc = ((round % NC_PER_NONCE) + 1).toString(16).padStart(8, '0');
+    const response = md5(`${ha1()}:${nonce}:${nc}:${cnonce}:auth:${md5(`GET:${path}`)}`);
+    return `Digest username="${API_KEY.user}", realm="${REALM}", nonce="${nonce}", uri="${path}", cnonce="${cnonce}", nc=${nc}, qop=auth, response="${response}", algorithm=MD5`;
+  };
 }

@@ -18,7 +18,7 @@ import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { ACCEPT, FIXTURE_ID, REPEATED_ID, SERVICE_ACCOUNT, bearerToken, checkMadePerRequest, env, fail as failWith, freshId, jobPath, md5, perRequest, readCommandLine } from './lib.mjs';
+import { ACCEPT, API_KEY, FIXTURE_ID, REPEATED_ID, SERVICE_ACCOUNT, bearerToken, checkMadePerRequest, digestNonce, digestSigner, env, fail as failWith, freshId, jobPath, perRequest, readCommandLine } from './lib.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
@@ -26,10 +26,6 @@ let MOCK_BIN = join(ROOT, 'dist', 'server', 'cli.js');
 const BARE_BIN = join(HERE, 'bare-fastify.mjs');
 
 const HEADERS = { accept: ACCEPT };
-const API_KEY = { user: 'benchkey', secret: 'benchsecret' };
-const REALM = 'MMS Public API';
-/** nc values a Digest lane uses on one nonce before it takes a fresh one. */
-const NC_PER_NONCE = 1000;
 const MIB = 1024 * 1024;
 
 const HELP = `Usage: npm run bench -- [options]      (or, after npm run build: node bench/run.mjs [options])
@@ -275,58 +271,6 @@ async function firstOk(server, path) {
   }
 }
 
-// ------------------------------------------------------------------------------------------- auth
-
-/** A fresh Digest nonce from the 401 challenge of an unauthenticated request. */
-async function digestNonce(url) {
-  const res = await get(url, jobPath(FIXTURE_ID));
-  const match = /nonce="([^"]+)"/.exec(res.headers['www-authenticate'] ?? '');
-  if (res.status !== 401 || !match) throw new Error(`expected a 401 Digest challenge, got ${res.status} ${res.headers['www-authenticate']}`);
-  return match[1];
-}
-
-/** Digest "clients" signing in parallel: each has its own nonce and rising nc, like one curl each. */
-const DIGEST_LANES = 128;
-
-/**
- * Signs requests the way curl does: a nonce reused with a rising nc and a response computed for each
- * request (HA1, HA2 and the response, three MD5s). Request k goes to lane k % DIGEST_LANES, so each
- * nonce sees its counts nearly in order although 50 connections share the signer (the mock accepts a
- * count at most 64 behind the highest one seen on its nonce, as replay windows do). After
- * NC_PER_NONCE counts a lane takes a fresh nonce; the pool is topped up in the background.
- */
-async function digestSigner(newNonce) {
-  const pool = [];
-  const cnonces = [];
-  let filling;
-  const fill = async (count) => {
-    const batch = await Promise.all(Array.from({ length: count }, () => newNonce()));
-    for (const nonce of batch) {
-      pool.push(nonce);
-      cnonces.push(randomBytes(8).toString('hex'));
-    }
-  };
-  await fill(2 * DIGEST_LANES);
-  const ha1 = () => md5(`${API_KEY.user}:${REALM}:${API_KEY.secret}`);
-  let n = 0;
-  return (path) => {
-    const k = n++;
-    const lane = k % DIGEST_LANES;
-    const round = Math.floor(k / DIGEST_LANES);
-    const generation = Math.floor(round / NC_PER_NONCE);
-    // Past the pool (a refill still running), the lane keeps its last nonce: those replies are stale 401s.
-    const index = Math.min(generation * DIGEST_LANES + lane, pool.length - DIGEST_LANES + lane);
-    if (pool.length - generation * DIGEST_LANES < 2 * DIGEST_LANES && !filling) {
-      filling = fill(DIGEST_LANES).catch(() => {}).finally(() => (filling = undefined));
-    }
-    const nonce = pool[index];
-    const cnonce = cnonces[index];
-    const nc = ((round % NC_PER_NONCE) + 1).toString(16).padStart(8, '0');
-    const response = md5(`${ha1()}:${nonce}:${nc}:${cnonce}:auth:${md5(`GET:${path}`)}`);
-    return `Digest username="${API_KEY.user}", realm="${REALM}", nonce="${nonce}", uri="${path}", cnonce="${cnonce}", nc=${nc}, qop=auth, response="${response}", algorithm=MD5`;
-  };
-}
-
 // ------------------------------------------------------------------------------------------- scenarios
 
 const STRICT_ARGS = ['--auth', 'strict', '--api-key', `${API_KEY.user}:${API_KEY.secret}`, '--service-account', `${SERVICE_ACCOUNT.id}:${SERVICE_ACCOUNT.secret}`, '--nonce-ttl', '86400'];
@@ -510,11 +454,16 @@ function summarise(result, expect) {
   };
 }
 
+/** A scenario's requests as cannon() takes them: { requests } or perRequest's { setupClient, made }. */
+async function loadOf(scenario, server) {
+  const load = await scenario.requests(server);
+  return Array.isArray(load) ? { requests: load } : load;
+}
+
 async function runScenario(scenario, options) {
   const server = await startServer(scenario.server, scenario.server === 'bare' ? ['--mode', options.bareMode] : scenario.args);
   try {
-    const load = await scenario.requests(server);
-    const { requests, setupClient, made } = Array.isArray(load) ? { requests: load } : load;
+    const { requests, setupClient, made } = await loadOf(scenario, server);
     if (options.warmup > 0) await cannon({ url: server.url, requests, setupClient, duration: options.warmup, connections: options.connections });
     const madeBefore = made?.();
     const rssBefore = procMiB(server.pid);
@@ -843,12 +792,12 @@ async function profileMode(options) {
     let summary;
     let window;
     try {
-      const requests = await scenario.requests(server);
-      if (options.warmup > 0) await cannon({ url: server.url, requests, duration: options.warmup, connections: options.connections });
+      const { requests, setupClient } = await loadOf(scenario, server);
+      if (options.warmup > 0) await cannon({ url: server.url, requests, setupClient, duration: options.warmup, connections: options.connections });
       // The measured run's time window, in ms since spawn; the profile starts a little after spawn,
       // so the window is shrunk by 100 ms on both sides to stay inside the run.
       const from = performance.now() - server.spawnedAt;
-      summary = summarise(await cannon({ url: server.url, requests, duration: options.duration, connections: options.connections }), scenario.expect);
+      summary = summarise(await cannon({ url: server.url, requests, setupClient, duration: options.duration, connections: options.connections }), scenario.expect);
       window = { from: from + 100, to: performance.now() - server.spawnedAt - 100 };
     } finally {
       await stopServer(server);
