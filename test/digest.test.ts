@@ -12,6 +12,7 @@ import {
   verifyDigestResponse,
 } from '../server/auth/digest.js';
 import type { DigestAlgorithm, DigestCredentials } from '../server/auth/digest.js';
+import { referenceParseDigestAuthorization } from './digest-parser-reference.js';
 
 const FC = { seed: 42, numRuns: 2000 } as const;
 const NONCE_RE = /^[A-Za-z0-9+/]{32}$/;
@@ -54,6 +55,16 @@ function makeClock(start = 1_780_000_000_000): { now: () => number; advance: (ms
 }
 
 describe('computeDigestResponse (RFC 7616 §3.9.1)', () => {
+  it('remembers only the last HA1 and HA2 exactly: any change of key, realm, method, URI or algorithm hashes anew', () => {
+    // HA1 and HA2 are memoised for a client signing request after request (issue 6); each call here
+    // differs from the one before in one input, and each must match a fresh computation.
+    const base = { algorithm: 'MD5' as DigestAlgorithm, username: 'u', realm: 'r', password: 'p', method: 'GET', uri: '/a', nonce: 'n', nc: '00000001', cnonce: 'c', qop: 'auth' as const };
+    const h = (algorithm: DigestAlgorithm, text: string) => createHash(algorithm === 'MD5' ? 'md5' : 'sha256').update(text).digest('hex');
+    const expected = (i: typeof base) => h(i.algorithm, `${h(i.algorithm, `${i.username}:${i.realm}:${i.password}`)}:${i.nonce}:${i.nc}:${i.cnonce}:auth:${h(i.algorithm, `${i.method}:${i.uri}`)}`);
+    const steps = [base, { ...base, password: 'q' }, { ...base, username: 'v', password: 'q' }, { ...base, realm: 's' }, { ...base, method: 'HEAD' }, { ...base, uri: '/b' }, { ...base, algorithm: 'SHA-256' as DigestAlgorithm }, base, base];
+    for (const step of steps) assert.equal(computeDigestResponse(step), expected(step), JSON.stringify(step));
+  });
+
   for (const [algorithm, expected] of [
     ['MD5', RFC.md5],
     ['SHA-256', RFC.sha256],
@@ -734,6 +745,24 @@ describe('properties', () => {
       FC,
     );
     assert.ok(parsed > 100, `only ${parsed} generated headers parsed`);
+  });
+
+  it('parseDigestAuthorization gives the Map-and-regex parser’s result for every generated header', () => {
+    // The char-code parser (issue 6) must accept, refuse and read exactly what the earlier one did.
+    let parsed = 0;
+    const cased = fc.tuple(anyString, fc.integer()).map(([s, seed]) => (seed % 3 === 0 ? s.replace(/[a-z]/g, (c) => (((seed >>>= 1) & 1) === 1 ? c.toUpperCase() : c)) : s));
+    fc.assert(
+      fc.property(fc.oneof(anyString, cased), (s) => {
+        const expected = referenceParseDigestAuthorization(s);
+        assert.deepEqual(parseDigestAuthorization(s), expected);
+        if (expected !== undefined) parsed++;
+      }),
+      { ...FC, numRuns: 20_000 },
+    );
+    assert.ok(parsed > 1000, `only ${parsed} generated headers parsed`);
+    for (const edge of ['Digest', 'Digest ', ' digest\tusername="u"', 'DiGeSt username=u, realm=r, nonce=n, uri="/", response=ab', 'Digestx a=b', 'Digest a="\\"', 'Digest a="b\\', 'Digest a="b\u0001"']) {
+      assert.deepEqual(parseDigestAuthorization(edge), referenceParseDigestAuthorization(edge), JSON.stringify(edge));
+    }
   });
 
   // Quoted-string content a client might send (incl. quotes, backslashes, commas, unicode).
