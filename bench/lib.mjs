@@ -54,8 +54,8 @@ export const freshId = (n) => `6a${RUN_TAG}${n.toString(16).padStart(16, '0')}`;
 export const md5 = (text) => hash('md5', text);
 
 /**
- * autocannon `requests` for requests that differ every time (a fresh id, a fresh Digest response),
- * made from a byte template instead of autocannon's setupRequest.
+ * A load of requests that differ every time (a fresh id, a fresh Digest response), made from a byte
+ * template instead of autocannon's setupRequest.
  *
  * Why: with setupRequest, autocannon rebuilds each request from its options (object copies, header
  * lookups, a join): ~30 % of the load generator's CPU under --cpu-prof, ~6 µs per request, more than
@@ -71,11 +71,10 @@ export const md5 = (text) => hash('md5', text);
  * `made()` counts the requests made, so a run can check that every request it sent was made afresh
  * (see checkMadePerRequest).
  *
- * @returns { setupClient, made }: pass setupClient to autocannon
- *
  * @param url the server's base URL (for Host)
  * @param headers sent with every request, in this order
  * @param next () => ({ path, authorization? }) for the next request
+ * @returns { setupClient, made }: pass setupClient to autocannon (in place of `requests`)
  */
 export function perRequest(url, headers, next) {
   const start = 'GET ';
