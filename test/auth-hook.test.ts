@@ -143,6 +143,33 @@ describe('roles and access lists (D12)', () => {
     await assert.rejects(build(t, { auth: 'strict' }), /--auth strict .* none are configured\. Fix: add --credentials FILE, ATLAS_MOCK_API_KEY/);
   });
 
+  test('two callers in turn are each journalled and rate-counted as themselves', async (t) => {
+    // The principal string is reused while the caller repeats (authenticate.ts, issue 6).
+    const app = await buildAuth(t, { auth: 'any', control: true });
+    const tokenOf = async (clientId: string) => {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/oauth/token',
+        headers: { authorization: `Basic ${Buffer.from(`${clientId}:secret`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: 'grant_type=client_credentials',
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      return (JSON.parse(res.body) as { access_token: string }).access_token;
+    };
+    const tokens = { one: await tokenOf('mdb_sa_id_one'), two: await tokenOf('mdb_sa_id_two') };
+    const order = ['one', 'one', 'two', 'one', 'two', 'two'] as const;
+    const remaining: string[] = [];
+    for (const who of order) {
+      const res = await app.inject({ url: URL, headers: { accept: VERSIONED, authorization: `Bearer ${tokens[who]}` } });
+      assertMatchesSpec(res);
+      remaining.push(`${who} ${String(res.headers['ratelimit-remaining'])}`);
+    }
+    const limit = Number((await app.inject({ url: URL, headers: { accept: VERSIONED, authorization: `Bearer ${tokens.one}` } })).headers['ratelimit-limit']);
+    assert.deepEqual(remaining, [`one ${limit - 1}`, `one ${limit - 2}`, `two ${limit - 1}`, `one ${limit - 3}`, `two ${limit - 2}`, `two ${limit - 3}`]);
+    const journal = JSON.parse((await app.inject({ url: `/__mock/requests?path=${encodeURIComponent('/api/atlas/*')}` })).body) as { requests: { credential: string }[] };
+    assert.deepEqual(journal.requests.slice(0, order.length).map((r) => r.credential), order.map((who) => `serviceAccount:mdb_sa_id_${who}`));
+  });
+
   test('service accounts only: a 401 carries no Digest challenge', async (t) => {
     const app = await buildAuth(t, { serviceAccount: 'mdb_sa_id_x:mdb_sa_sk_y' });
     const res = await app.inject({ url: URL, headers: { accept: VERSIONED } });

@@ -22,6 +22,22 @@ describe('TokenService.check', () => {
     assert.deepEqual(tokens.check(token), { state: 'revoked' });
   });
 
+  it('two clients\' tokens in turn each get their own claims, and a revoked last token is refused at once', () => {
+    // check() remembers the last token's claims (issue 6); alternating must never hand one client's to the other.
+    const { tokens } = service();
+    const { access_token: a } = tokens.issue('mdb_sa_id_a');
+    const { access_token: b } = tokens.issue('mdb_sa_id_b');
+    for (let i = 0; i < 3; i++) {
+      assert.deepEqual(tokens.check(a), { state: 'valid', clientId: 'mdb_sa_id_a' });
+      assert.deepEqual(tokens.check(a), { state: 'valid', clientId: 'mdb_sa_id_a' });
+      assert.deepEqual(tokens.check(b), { state: 'valid', clientId: 'mdb_sa_id_b' });
+    }
+    assert.equal(tokens.check(`${b}x`).state, 'foreign', 'a token one character longer than the last one');
+    tokens.revoke(b);
+    assert.deepEqual(tokens.check(b), { state: 'revoked' });
+    assert.deepEqual(tokens.check(a), { state: 'valid', clientId: 'mdb_sa_id_a' });
+  });
+
   it('a remembered token expires on time', () => {
     const { tokens, advance } = service();
     const { access_token: token } = tokens.issue('mdb_sa_id_a');

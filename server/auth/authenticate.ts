@@ -33,8 +33,26 @@ export interface Authenticator {
 
 const unauthenticated = (stale = false): AuthOutcome => ({ ok: false, failure: 'unauthenticated', stale });
 
+/**
+ * `${kind}:${id}`, as the same string while the id repeats: the rate counter and the journal key on it,
+ * and a string they have seen keeps its hash, where a new one is hashed again on every request (issue 6).
+ */
+function principalNamer(kind: string): (id: string) => string {
+  let lastId: string | undefined;
+  let last = '';
+  return (id) => {
+    if (id !== lastId) {
+      lastId = id;
+      last = `${kind}:${id}`;
+    }
+    return last;
+  };
+}
+
 export function createAuthenticator(mode: AuthMode, credentials: CredentialStore, nonces: NonceService, tokens: TokenService): Authenticator {
   const offersDigest = mode === 'any' || (mode === 'strict' && credentials.apiKeyCount > 0);
+  const apiKeyPrincipal = principalNamer('apiKey');
+  const serviceAccountPrincipal = principalNamer('serviceAccount');
 
   /** Access list first, then role: an IP outside the list learns nothing about the key's roles. */
   const authorize = (credential: Credential, principal: string, request: AuthRequest): AuthOutcome => {
@@ -51,7 +69,7 @@ export function createAuthenticator(mode: AuthMode, credentials: CredentialStore
   const viaDigest = (request: AuthRequest): AuthOutcome => {
     const result = authenticateDigest(request, lookupSecret, nonces);
     if (!result.ok) return unauthenticated(result.stale);
-    const principal = `apiKey:${result.credentials.username}`;
+    const principal = apiKeyPrincipal(result.credentials.username);
     if (mode === 'any') return { ok: true, principal, credential: undefined };
     return authorize(credentials.apiKey(result.credentials.username) as Credential, principal, request);
   };
@@ -59,7 +77,7 @@ export function createAuthenticator(mode: AuthMode, credentials: CredentialStore
   const viaBearer = (token: string, request: AuthRequest): AuthOutcome => {
     const check = tokens.check(token);
     if (check.state === 'valid') {
-      const principal = `serviceAccount:${check.clientId}`;
+      const principal = serviceAccountPrincipal(check.clientId);
       if (mode === 'any') return { ok: true, principal, credential: undefined };
       const credential = credentials.serviceAccount(check.clientId);
       // A token issued in `any` mode or for a since-removed account names no configured account.

@@ -48,6 +48,12 @@ export class TokenService {
    * Only ever holds our own well-formed tokens; revocation and expiry are still checked every time.
    */
   readonly #verified: LRUCache<string, Claims>;
+  /**
+   * The last token whose claims were handed out, and those claims: a client sends one token request
+   * after request, and comparing it with the last one is cheaper than hashing its ~250 characters for
+   * the LRU (issue 6). Revocation and expiry are still checked on every request.
+   */
+  #last: { token: string; claims: Claims } | undefined;
 
   constructor(options: TokenServiceOptions) {
     this.ttlSeconds = options.ttlSeconds;
@@ -69,10 +75,15 @@ export class TokenService {
   }
 
   #claims(token: string): Claims | 'foreign' | 'malformed' {
-    const known = this.#verified.get(token);
-    if (known !== undefined) return known;
-    const claims = this.#verify(token);
-    if (typeof claims !== 'string') this.#verified.set(token, claims);
+    if (this.#last !== undefined && this.#last.token === token) return this.#last.claims;
+    let claims = this.#verified.get(token);
+    if (claims === undefined) {
+      const verified = this.#verify(token);
+      if (typeof verified === 'string') return verified;
+      claims = verified;
+      this.#verified.set(token, claims);
+    }
+    this.#last = { token, claims };
     return claims;
   }
 
