@@ -82,4 +82,12 @@ describe('bearerToken', () => {
     assert.equal(bearerToken('Basic abc'), undefined);
     assert.equal(bearerToken(undefined), undefined);
   });
+
+  it('answers a repeated header as the first time, in any order of headers', () => {
+    // bearerToken remembers its last header and answer (issue 6): repeats and alternations must agree.
+    const headers = ['Bearer one.two.three', 'Bearer one.two.three', 'Digest username="u"', 'Bearer four', 'Bearer four ', 'Bearer one.two.three', 'bearer one.two.three', 'Bearer', 'Bearer four'];
+    const expected = ['one.two.three', 'one.two.three', undefined, 'four', 'four', 'one.two.three', 'one.two.three', undefined, 'four'];
+    assert.deepEqual(headers.map((h) => bearerToken(h)), expected);
+    assert.equal(bearerToken(undefined), undefined, 'no header after a remembered one');
+  });
 });
