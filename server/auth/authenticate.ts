@@ -6,6 +6,7 @@
 import { ANY_SECRET, authenticateDigest, type NonceService } from './digest.js';
 import { ipAllowed, mayReadRestoreJobs, type Credential, type CredentialStore } from './credentials.js';
 import { bearerToken, type TokenService } from './tokens.js';
+import { rememberLast } from '../remember-last.js';
 import type { AuthMode } from '../options.js';
 
 export interface AuthRequest {
@@ -37,17 +38,7 @@ const unauthenticated = (stale = false): AuthOutcome => ({ ok: false, failure: '
  * `${kind}:${id}`, as the same string while the id repeats: the rate counter and the journal key on it,
  * and a string they have seen keeps its hash, where a new one is hashed again on every request (issue 6).
  */
-function principalNamer(kind: string): (id: string) => string {
-  let lastId: string | undefined;
-  let last = '';
-  return (id) => {
-    if (id !== lastId) {
-      lastId = id;
-      last = `${kind}:${id}`;
-    }
-    return last;
-  };
-}
+const principalNamer = (kind: string): ((id: string) => string) => rememberLast((id) => `${kind}:${id}`);
 
 export function createAuthenticator(mode: AuthMode, credentials: CredentialStore, nonces: NonceService, tokens: TokenService): Authenticator {
   const offersDigest = mode === 'any' || (mode === 'strict' && credentials.apiKeyCount > 0);
