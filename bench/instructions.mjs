@@ -9,7 +9,8 @@
  * cannot. For an A/B, count both builds in one sitting (docs/performance.md).
  *
  * For each scenario: start the server under callgrind with counting off, send --warmup requests (V8
- * optimises the hot path meanwhile), switch counting on (callgrind_control -i on), send --requests
+ * optimises the hot path meanwhile), then three short sessions on new connections (see
+ * SETTLE_SESSIONS), switch counting on (callgrind_control -i on), send --requests
  * more, dump, stop. 127.0.0.1 only; valgrind runs the server ~50x slower, so a
  * scenario takes about a minute. Needs valgrind (Debian: apt-get install valgrind).
  *
@@ -46,7 +47,8 @@ a figure that barely moves between runs, for comparing builds on a noisy machine
 Options (flag, env var, default):
   --only <a,b>        INSTRUCTIONS_ONLY         bare,fixture,404,bearer
                       scenarios: ${Object.keys(SCENARIOS).join(', ')}
-  --warmup <n>        INSTRUCTIONS_WARMUP       40000   requests before counting starts
+  --warmup <n>        INSTRUCTIONS_WARMUP       40000   requests before counting starts, then (unless 0)
+                                                        3 x 3,000 more, each on new connections
   --requests <n>      INSTRUCTIONS_REQUESTS     10000   requests counted
   --connections <n>   INSTRUCTIONS_CONNECTIONS  10      connections; 1 gives the steadiest count
   --mock <file>       INSTRUCTIONS_MOCK         dist/server/cli.js   the mock's CLI (another build, for an A/B)
@@ -69,11 +71,27 @@ try {
   fail(TOOL, 'valgrind is not installed (Debian: apt-get install valgrind).');
 }
 
-/** autocannon for `amount` requests on --connections connections; resolves with its result. */
+/**
+ * Sessions of this many requests, each on new connections, between the warm-up and the count.
+ *
+ * Why: the first requests on a new connection deoptimise ~30 functions of Node's HTTP stack and the
+ * mock ("wrong map"), and V8 then recompiles ~60 of them on its compiler thread, which callgrind counts
+ * with the rest. After one long warm-up on the same connections, that happened inside the counted
+ * part: ~60,000 of a bare reply's ~127,000 instructions were TurboFan compiling. By the third new set
+ * of connections no function is recompiled any more (--trace-opt), so the count is of the request path
+ * alone.
+ */
+const SETTLE_SESSIONS = 3;
+const SETTLE_REQUESTS = 3_000;
+
+// Fresh ids are numbered across all of a scenario's sessions: restarting at 0 would send the counted
+// part ids the warm-up already asked for, which the render cache then admits (a repeat, not a fresh id).
+let freshCount = 0;
+
+/** autocannon for `amount` requests on --connections new connections; resolves with its result. */
 function drive(url, scenario, headers, amount, sign) {
-  let n = 0;
   let load = { requests: [{ path: scenario.path }] };
-  if (scenario.fresh) load = { setupClient: perRequest(url, headers, () => ({ path: jobPath(freshId(n++)) })).setupClient };
+  if (scenario.fresh) load = { setupClient: perRequest(url, headers, () => ({ path: jobPath(freshId(freshCount++)) })).setupClient };
   if (sign) load = { setupClient: perRequest(url, headers, () => ({ path: scenario.path, authorization: sign(scenario.path) })).setupClient };
   return new Promise((done, failed) => {
     autocannon({ url, connections, amount, headers, ...load, timeout: 30 }, (error, result) => (error ? failed(error) : done(result)));
@@ -102,7 +120,10 @@ async function measure(name) {
     const headers = { accept: ACCEPT, ...(scenario.bearer ? { authorization: `Bearer ${await bearerToken(url)}` } : {}) };
     // Digest: one signer for both loads, so its nonces keep their rising counts (bench/lib.mjs).
     const sign = scenario.digest ? await digestSigner(() => digestNonce(url)) : undefined;
-    if (warmup > 0) await drive(url, scenario, headers, warmup, sign);
+    if (warmup > 0) {
+      await drive(url, scenario, headers, warmup, sign);
+      for (let i = 0; i < SETTLE_SESSIONS; i++) await drive(url, scenario, headers, SETTLE_REQUESTS, sign);
+    }
     execFileSync('callgrind_control', ['-i', 'on', String(child.pid)], { stdio: 'ignore' });
     const result = await drive(url, scenario, headers, requests, sign);
     execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' });
