@@ -39,7 +39,11 @@ export interface JobCatalog {
   checkedBefore(ids: JobIds, fixture: Fixture | undefined): boolean;
   /** is there a job at these ids (given the fixture found there, if any), or which not-found error */
   lookup(ids: JobIds, fixture: Fixture | undefined): Lookup;
-  /** the job's body as compact JSON, links on `baseUrl`; only after lookup found it */
+  /**
+   * the job's body as compact JSON, links on `baseUrl`; only after lookup found it and the ids passed
+   * the spec's path patterns (the route checks them first): a generated job's JSON is written without
+   * escaping on that promise
+   */
   render(ids: JobIds, fixture: Fixture | undefined, baseUrl: string): string;
   /** forget rendered bodies, after fixtures changed */
   clearCache(): void;
@@ -123,7 +127,7 @@ export function createJobCatalog(
         cache?.get(ids.restoreJobId); // marks it recently used
         return cached.body;
       }
-      const body = generatedJobJson(generateRestoreJob(options.seed, ids), context(ids, baseUrl));
+      const body = generatedJobJson(generateRestoreJob(options.seed, ids), context(ids, baseUrl), true);
       // Generated jobs wait for their second request: ids asked for once never fill the cache.
       if (cache && doorkeeper.seenBefore(ids.restoreJobId)) cache.set(ids.restoreJobId, { groupId: ids.groupId, clusterName: ids.clusterName, baseUrl, body });
       return body;
