@@ -415,6 +415,26 @@ describe('the render cache (memory stays bounded)', () => {
     assert.equal(catalog.checkedBefore(here, undefined), false, 'forgotten with the cache');
   });
 
+  test('one ids object asked about again after its job was cached sees the cached job', async () => {
+    // The route asks checkedBefore and then render with one params object, and the catalog remembers
+    // its last answer for that object; a render that caches the job must not leave that answer stale.
+    const fixtures = await loadFixtures(DEFAULT_FIXTURES_DIR);
+    const catalog = createJobCatalog(fixtures, { generate: true, seed: SEED, wireFidelity: false, cacheSize: 10 }, () => {
+      throw new Error('no lifecycle fixture is read here');
+    });
+    const [ids] = sampleIds(1, IDS_SEED + 7) as [JobIds];
+    const body = expectedBody(SEED, ids);
+    assert.equal(catalog.checkedBefore(ids, undefined), false);
+    assert.equal(catalog.render(ids, undefined, BASE), body, 'first request: generated, not cached yet');
+    assert.equal(catalog.checkedBefore(ids, undefined), false);
+    assert.equal(catalog.render(ids, undefined, BASE), body, 'second request: generated and cached');
+    assert.equal(catalog.cachedBodies, 1);
+    assert.equal(catalog.checkedBefore(ids, undefined), true, 'the same object now sees the cached job');
+    assert.equal(catalog.render(ids, undefined, BASE), body);
+    catalog.clearCache();
+    assert.equal(catalog.checkedBefore(ids, undefined), false, 'and forgets it with the cache');
+  });
+
   test('with cacheSize 50, 2,000 distinct ids and then evicted ones are all answered correctly', async (t) => {
     const app = await build(t, { cacheSize: 50, seed: SEED });
     const ids = sampleIds(2000, IDS_SEED + 3);
