@@ -44,10 +44,11 @@ export const env = (name) => (process.env[name] === '' ? undefined : process.env
 const RUN_TAG = randomBytes(3).toString('hex');
 
 /**
- * Request number n's 24-hex id: '6a' + a per-run tag + a 16-hex counter. No two requests of a run share
- * one, and their ObjectId time (2026) is plausible, so generation takes its usual path.
+ * Request number n's 24-hex id: '6a' + a per-run tag (or `tag`, six hex digits) + a 16-hex counter.
+ * No two requests of a run share one, and their ObjectId time (2026) is plausible, so generation takes
+ * its usual path.
  */
-export const freshId = (n) => `6a${RUN_TAG}${n.toString(16).padStart(16, '0')}`;
+export const freshId = (n, tag = RUN_TAG) => `6a${tag}${n.toString(16).padStart(16, '0')}`;
 
 // Node's one-shot hash, not createHash(): a hash object per call made the load generator's Digest
 // signing (three MD5s per request, as curl does) cost more than the mock spends verifying it.
