@@ -48,6 +48,27 @@ const HOUR = 3600;
 
 type DownloadState = 'ready' | 'expired' | 'preparing' | 'cancelled' | 'failed';
 type TargetState = 'finished' | 'running' | 'failed';
+type Weighted<T> = ReadonlyArray<{ weight: number; value: T }>;
+
+// How often each kind and state comes up. Built once: faker only reads them, and a fresh id's reply
+// allocated these arrays on every request (issue 6).
+const DELIVERY_TYPES: Weighted<RestoreJobRecord['deliveryType']> = [
+  { weight: 4, value: 'automated' },
+  { weight: 4, value: 'download' },
+  { weight: 2, value: 'pointInTime' },
+];
+const TARGET_STATES: Weighted<TargetState> = [
+  { weight: 80, value: 'finished' },
+  { weight: 12, value: 'running' },
+  { weight: 8, value: 'failed' },
+];
+const DOWNLOAD_STATES: Weighted<DownloadState> = [
+  { weight: 50, value: 'ready' },
+  { weight: 20, value: 'expired' },
+  { weight: 10, value: 'preparing' },
+  { weight: 10, value: 'cancelled' },
+  { weight: 10, value: 'failed' },
+];
 
 export function generateRestoreJob(seed: number, ids: JobIds): RestoreJobRecord {
   faker ??= seededFaker();
@@ -62,11 +83,7 @@ export function generateRestoreJob(seed: number, ids: JobIds): RestoreJobRecord 
       : Date.UTC(2025, 0, 1) / 1000 + randomInt(random, 0, 670 * 24 * HOUR);
   const snapshotTaken = created - randomInt(random, 5 * MINUTE, 3 * 24 * HOUR);
 
-  const deliveryType = faker.helpers.weightedArrayElement([
-    { weight: 4, value: 'automated' as const },
-    { weight: 4, value: 'download' as const },
-    { weight: 2, value: 'pointInTime' as const },
-  ]);
+  const deliveryType = faker.helpers.weightedArrayElement(DELIVERY_TYPES);
 
   const job: RestoreJobRecord = {
     cancelled: false,
@@ -88,11 +105,7 @@ export function generateRestoreJob(seed: number, ids: JobIds): RestoreJobRecord 
 }
 
 function addTargetFields(job: RestoreJobRecord, ids: JobIds, created: number, snapshotTaken: number, random: Random): void {
-  const state = faker.helpers.weightedArrayElement<TargetState>([
-    { weight: 80, value: 'finished' },
-    { weight: 12, value: 'running' },
-    { weight: 8, value: 'failed' },
-  ]);
+  const state = faker.helpers.weightedArrayElement(TARGET_STATES);
   job.targetGroupId = random() < 0.6 ? ids.groupId : objectIdAt(created - randomInt(random, 30, 900) * 24 * HOUR, random);
   job.targetClusterName = targetClusterName(ids.clusterName, random);
   if (state !== 'running') job.finishedAt = isoSeconds(created + randomInt(random, 3 * MINUTE, 45 * MINUTE));
@@ -119,13 +132,7 @@ function targetClusterName(source: string, random: Random): string {
 }
 
 function addDownloadFields(job: RestoreJobRecord, created: number, random: Random): void {
-  const state = faker.helpers.weightedArrayElement<DownloadState>([
-    { weight: 50, value: 'ready' },
-    { weight: 20, value: 'expired' },
-    { weight: 10, value: 'preparing' },
-    { weight: 10, value: 'cancelled' },
-    { weight: 10, value: 'failed' },
-  ]);
+  const state = faker.helpers.weightedArrayElement(DOWNLOAD_STATES);
   const layout = random();
   const sharded = layout < 0.15;
   const privateEndpoint = !sharded && layout < 0.3;
