@@ -22,6 +22,9 @@ const DASH = 45;
 const COLON = 58;
 const T = 84;
 const Z = 90;
+/** The character codes of the tens and the ones digit of a number's last two digits. */
+const tens = (n: number) => ZERO + Math.floor((n % 100) / 10);
+const ones = (n: number) => ZERO + (n % 10);
 
 /**
  * Second-precision UTC date-time, as Atlas writes them: `2026-08-10T03:40:10Z`. Computed with integer
@@ -47,26 +50,27 @@ export function isoSeconds(seconds: number): string {
   const hour = Math.floor(secondOfDay / 3600);
   const minute = Math.floor((secondOfDay % 3600) / 60);
   const second = secondOfDay % 60;
+  const century = Math.floor(year / 100);
   return String.fromCharCode(
-    ZERO + Math.floor(year / 1000),
-    ZERO + (Math.floor(year / 100) % 10),
-    ZERO + (Math.floor(year / 10) % 10),
-    ZERO + (year % 10),
+    tens(century),
+    ones(century),
+    tens(year),
+    ones(year),
     DASH,
-    ZERO + Math.floor(month / 10),
-    ZERO + (month % 10),
+    tens(month),
+    ones(month),
     DASH,
-    ZERO + Math.floor(day / 10),
-    ZERO + (day % 10),
+    tens(day),
+    ones(day),
     T,
-    ZERO + Math.floor(hour / 10),
-    ZERO + (hour % 10),
+    tens(hour),
+    ones(hour),
     COLON,
-    ZERO + Math.floor(minute / 10),
-    ZERO + (minute % 10),
+    tens(minute),
+    ones(minute),
     COLON,
-    ZERO + Math.floor(second / 10),
-    ZERO + (second % 10),
+    tens(second),
+    ones(second),
     Z,
   );
 }
