@@ -11,6 +11,7 @@ import { CredentialsError, loadCredentials, type CredentialStore } from './auth/
 import { NonceService } from './auth/digest.js';
 import { TokenService } from './auth/tokens.js';
 import { createJobCatalog } from './job-catalog.js';
+import { makeChildrenLazy } from './lazy-request-logger.js';
 import { lazySchemaCompilers } from './lazy-schema-compilers.js';
 import { loadFixtures, type FixtureSet } from './load-fixtures.js';
 import { buildOpenApiDocument } from './openapi-document.js';
@@ -101,6 +102,9 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
       sendAtlasError(reply, getAtlasError('RESOURCE_NOT_FOUND'), { path: pathOf(request.url) }, PLAIN_FORMAT);
     },
   });
+
+  // A request's child logger is made only when the request logs something (lazy-request-logger.ts).
+  makeChildrenLazy(app.log);
 
   // Set before any plugin is registered, so every route inherits it (Fastify copies it at registration).
   app.setErrorHandler((error: FastifyError, request, reply) => {

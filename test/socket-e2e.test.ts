@@ -196,6 +196,7 @@ test('secrets never reach the logs, even at trace level', async () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     const log = lines.join('\n');
     assert.ok(log.includes('"status":200'), 'requests are logged at trace level');
+    assert.match(log, /"reqId":"req-[0-9a-z]+"[^\n]*"msg":"request"/, "a request's lines carry its id");
     for (const secret of ['supersecret-private', 'supersecret-client', token, basic, 'supersecret-guess']) {
       assert.ok(!log.includes(secret), `the log holds a secret: ${secret.slice(0, 12)}…`);
     }
