@@ -13,6 +13,7 @@ import { generateRestoreJob, type JobIds } from './generate-restore-job.js';
 import { generatedJobJson } from './generated-job-json.js';
 import type { Fixture, FixtureSet } from './load-fixtures.js';
 import type { RestoreJobRecord } from './restore-job-record.js';
+import { rememberLast } from './remember-last.js';
 import { restoreJobJson, type ShapeContext } from './shape-restore-job.js';
 
 export interface Missing {
@@ -21,6 +22,17 @@ export interface Missing {
 }
 
 export type Lookup = { found: true } | Missing;
+
+/**
+ * A job's compact JSON and its length in UTF-8 bytes, the reply's Content-Length. Kept together so a
+ * body measured once is not measured again, and a generated one is not measured at all: its text is
+ * ASCII whenever its base URL is, so its length in bytes is its length (issue 6: measuring a body just
+ * written walked its whole tree of string pieces, ~1,600 instructions a fresh reply).
+ */
+export interface JobBody {
+  readonly json: string;
+  readonly bytes: number;
+}
 
 export interface JobCatalogOptions {
   generate: boolean;
@@ -42,9 +54,9 @@ export interface JobCatalog {
   /**
    * the job's body as compact JSON, links on `baseUrl`; only after lookup found it and the ids passed
    * the spec's path patterns (the route checks them first): a generated job's JSON is written without
-   * escaping on that promise
+   * escaping on that promise, and its length in bytes taken from its length
    */
-  render(ids: JobIds, fixture: Fixture | undefined, baseUrl: string): string;
+  render(ids: JobIds, fixture: Fixture | undefined, baseUrl: string): JobBody;
   /** forget rendered bodies, after fixtures changed */
   clearCache(): void;
   /** how many rendered bodies the cache holds now */
@@ -56,12 +68,15 @@ export interface JobCatalog {
 const FOUND: Lookup = Object.freeze({ found: true });
 
 /** A generated job's body and what it was rendered for. */
-interface Rendered {
+interface Rendered extends JobBody {
   groupId: string;
   clusterName: string;
   baseUrl: string;
-  body: string;
 }
+
+/** Host headers arrive as latin1, so a base URL may hold characters UTF-8 writes in two bytes. */
+const isAscii = rememberLast((text) => !/[^\u0000-\u007f]/.test(text));
+const measured = (json: string): JobBody => ({ json, bytes: Buffer.byteLength(json) });
 
 /**
  * @param readLifecycleJob how a fixture with `x-mock.lifecycle` looks at this read; such jobs change
@@ -80,7 +95,7 @@ export function createJobCatalog(
   const doorkeeper = new Doorkeeper();
   // Each fixture's last body with the base URL it was rendered on: clients keep to one host. One entry
   // per fixture, so bounded.
-  let lastFixtureBody = new WeakMap<Fixture, { baseUrl: string; body: string }>();
+  let lastFixtureBody = new WeakMap<Fixture, JobBody & { baseUrl: string }>();
   // The route asks twice per request with the same ids object (checkedBefore, then render): the second
   // answer is the first one's, which saves a lookup and two string comparisons per cached reply.
   let lastIds: JobIds | undefined;
@@ -123,26 +138,32 @@ export function createJobCatalog(
       return options.generate ? FOUND : { found: false, error: 'RESTORE_JOB_NOT_FOUND' };
     },
     render(ids, fixture, baseUrl) {
-      if (fixture?.lifecycle) return shape(readLifecycleJob(fixture), ids, baseUrl);
+      if (fixture?.lifecycle) return measured(shape(readLifecycleJob(fixture), ids, baseUrl));
       if (fixture) {
         const last = cache ? lastFixtureBody.get(fixture) : undefined;
-        if (last !== undefined && last.baseUrl === baseUrl) return last.body;
-        const body = shape(fixture.job, ids, baseUrl);
-        if (cache) lastFixtureBody.set(fixture, { baseUrl, body });
+        if (last !== undefined && last.baseUrl === baseUrl) return last;
+        const json = shape(fixture.job, ids, baseUrl);
+        const body = { baseUrl, json, bytes: Buffer.byteLength(json) };
+        if (cache) lastFixtureBody.set(fixture, body);
         return body;
       }
       const cached = cachedAt(ids);
       if (cached !== undefined && cached.baseUrl === baseUrl) {
         cache?.get(ids.restoreJobId); // marks it recently used
-        return cached.body;
+        return cached;
       }
-      const body = generatedJobJson(generateRestoreJob(options.seed, ids), context(ids, baseUrl), true);
+      const json = generatedJobJson(generateRestoreJob(options.seed, ids), context(ids, baseUrl), true);
+      // Every other string of a generated job is ASCII: hex, base-36, dates, fixed words, and ids that
+      // passed the spec's patterns (render's promise).
+      const bytes = isAscii(baseUrl) ? json.length : Buffer.byteLength(json);
       // Generated jobs wait for their second request: ids asked for once never fill the cache.
       if (cache && doorkeeper.seenBefore(ids.restoreJobId)) {
-        cache.set(ids.restoreJobId, { groupId: ids.groupId, clusterName: ids.clusterName, baseUrl, body });
+        const rendered: Rendered = { groupId: ids.groupId, clusterName: ids.clusterName, baseUrl, json, bytes };
+        cache.set(ids.restoreJobId, rendered);
         lastIds = undefined; // the remembered answer for these ids is now out of date
+        return rendered;
       }
-      return body;
+      return { json, bytes };
     },
   };
 }

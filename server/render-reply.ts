@@ -8,6 +8,7 @@ import { SUCCESS_CONTENT_TYPE } from './api-version.js';
 import { atlasError, type AtlasErrorDefinition, type ErrorContext } from './atlas-errors.js';
 import { sendSlowly } from './faults.js';
 import { jacksonPretty } from './jackson-pretty.js';
+import type { JobBody } from './job-catalog.js';
 import type { ReplyFormat } from './reply-format.js';
 
 /** Sent by Atlas on API replies (ATLAS-BEHAVIOUR.md §2), but not on the Digest challenge (§6.1). */
@@ -53,9 +54,10 @@ const ERROR_HEADERS: readonly string[] = ['content-type', 'application/json', ..
  * A HEAD request gets the headers only: Node drops the body of a reply to HEAD.
  *
  * @param headers names and values in wire order, without Content-Length
+ * @param bytes the body's length in UTF-8 bytes, when the caller knows it
  */
-function writeReply(reply: FastifyReply, status: number, headers: string[], body: string): FastifyReply {
-  headers.push('content-length', String(Buffer.byteLength(body)));
+function writeReply(reply: FastifyReply, status: number, headers: string[], body: string, bytes = Buffer.byteLength(body)): FastifyReply {
+  headers.push('content-length', String(bytes));
   reply.hijack();
   reply.raw.writeHead(status, headers);
   if (reply.request.slowBody) sendSlowly(reply.raw, Buffer.from(body));
@@ -68,17 +70,22 @@ function withRateLimit(headers: string[], rate: RateLimitState | undefined): str
   return headers;
 }
 
+/** What D9's envelope adds around a job's compact JSON (ASCII, so as many bytes as characters). */
+const ENVELOPE_START = '{"content":';
+const ENVELOPE_END = ',"status":200}';
+
 /**
- * @param compact the job's body as compact JSON; envelope and pretty are derived from it per request
- *   (re-parsing for `pretty` keeps the key order, as no key is an array index).
+ * @param body the job's compact JSON and its length in bytes; envelope and pretty are derived from it
+ *   per request (re-parsing for `pretty` keeps the key order, as no key is an array index).
  */
-export function sendJob(reply: FastifyReply, compact: string, format: ReplyFormat, rate: RateLimitState | undefined): FastifyReply {
+export function sendJob(reply: FastifyReply, body: JobBody, format: ReplyFormat, rate: RateLimitState | undefined): FastifyReply {
   const headers = withRateLimit(JOB_HEADERS.slice(), rate);
   if (format.pretty) {
-    const body: unknown = JSON.parse(compact);
-    return writeReply(reply, 200, headers, jacksonPretty(format.envelope ? { content: body, status: 200 } : body));
+    const parsed: unknown = JSON.parse(body.json);
+    return writeReply(reply, 200, headers, jacksonPretty(format.envelope ? { content: parsed, status: 200 } : parsed));
   }
-  return writeReply(reply, 200, headers, format.envelope ? `{"content":${compact},"status":200}` : compact);
+  if (format.envelope) return writeReply(reply, 200, headers, ENVELOPE_START + body.json + ENVELOPE_END, ENVELOPE_START.length + body.bytes + ENVELOPE_END.length);
+  return writeReply(reply, 200, headers, body.json, body.bytes);
 }
 
 /**

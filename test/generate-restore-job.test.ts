@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { Doorkeeper } from '../server/doorkeeper.js';
 import { generateRestoreJob, type JobIds } from '../server/generate-restore-job.js';
-import { createJobCatalog } from '../server/job-catalog.js';
+import { createJobCatalog, type JobBody } from '../server/job-catalog.js';
 import { loadFixtures } from '../server/load-fixtures.js';
 import { isoSeconds } from '../server/object-id.js';
 import { checkCoherence } from '../server/job-coherence.js';
@@ -25,6 +25,12 @@ const SEED = 20260828;
 const IDS_SEED = 4_242_424;
 const HOST = 'mock.test:9000';
 const BASE = `http://${HOST}`;
+
+/** A body's JSON, after checking that the length it came with is its length in UTF-8 bytes. */
+function jsonOf(body: JobBody): string {
+  assert.equal(body.bytes, Buffer.byteLength(body.json), 'the body knows its Content-Length');
+  return body.json;
+}
 const SECOND_PRECISION = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const PLAUSIBLE_FROM = Date.UTC(2016, 0, 1) / 1000;
 const PLAUSIBLE_TO = Date.UTC(2036, 0, 1) / 1000;
@@ -364,7 +370,7 @@ describe('the render cache (memory stays bounded)', () => {
     const catalog = createJobCatalog(fixtures, { generate: true, seed: SEED, wireFidelity: false, cacheSize: 10 }, () => {
       throw new Error('no lifecycle fixture is read here');
     });
-    const render = (ids: JobIds) => catalog.render(ids, catalog.fixture(ids), BASE);
+    const render = (ids: JobIds) => jsonOf(catalog.render(ids, catalog.fixture(ids), BASE));
     const ids = sampleIds(20, IDS_SEED + 5);
     const once = ids.map(render);
     assert.equal(catalog.cachedBodies, 0, 'ids asked for once are not cached');
@@ -399,8 +405,8 @@ describe('the render cache (memory stays bounded)', () => {
     // Alternating addresses and hosts, each twice in a row so the second one is cached.
     for (let round = 0; round < 3; round++) {
       for (const [ids, base] of [[here, BASE], [there, BASE], [here, otherBase]] as const) {
-        assert.equal(catalog.render(ids, undefined, base), expected(ids, base));
-        assert.equal(catalog.render(ids, undefined, base), expected(ids, base));
+        assert.equal(jsonOf(catalog.render(ids, undefined, base)), expected(ids, base));
+        assert.equal(jsonOf(catalog.render(ids, undefined, base)), expected(ids, base));
       }
     }
     assert.equal(catalog.cachedBodies, 1, 'one entry per job id');
@@ -425,12 +431,12 @@ describe('the render cache (memory stays bounded)', () => {
     const [ids] = sampleIds(1, IDS_SEED + 7) as [JobIds];
     const body = expectedBody(SEED, ids);
     assert.equal(catalog.checkedBefore(ids, undefined), false);
-    assert.equal(catalog.render(ids, undefined, BASE), body, 'first request: generated, not cached yet');
+    assert.equal(jsonOf(catalog.render(ids, undefined, BASE)), body, 'first request: generated, not cached yet');
     assert.equal(catalog.checkedBefore(ids, undefined), false);
-    assert.equal(catalog.render(ids, undefined, BASE), body, 'second request: generated and cached');
+    assert.equal(jsonOf(catalog.render(ids, undefined, BASE)), body, 'second request: generated and cached');
     assert.equal(catalog.cachedBodies, 1);
     assert.equal(catalog.checkedBefore(ids, undefined), true, 'the same object now sees the cached job');
-    assert.equal(catalog.render(ids, undefined, BASE), body);
+    assert.equal(jsonOf(catalog.render(ids, undefined, BASE)), body);
     catalog.clearCache();
     assert.equal(catalog.checkedBefore(ids, undefined), false, 'and forgets it with the cache');
   });

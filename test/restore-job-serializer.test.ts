@@ -28,7 +28,8 @@ import { EVERY_FIELD, JOB_ID, PRIVATE, SNAPSHOT, URL } from './every-field-job.j
 type SchemaNode = { [key: string]: unknown };
 
 const SEED = 20260828;
-const BASES = ['http://127.0.0.1:8080', 'https://mock.test', 'http://[::1]:1/prefix'];
+// The last one: a Host header is read as latin1, so a base URL can hold characters UTF-8 writes in two bytes.
+const BASES = ['http://127.0.0.1:8080', 'https://mock.test', 'http://[::1]:1/prefix', 'http://b\u00fccher.test:8080'];
 // Route parameters never need encoding (the spec's pattern), but the catalog can be called with any name.
 const CLUSTER_NAMES = ['Cluster0', 'orders-prod', 'a b/c?d#e%f', 'Clüster"\\', '𝒳\u2028'];
 
@@ -107,10 +108,16 @@ describe('the generated serializer writes the reference bytes', () => {
         throw new Error('no lifecycle fixture here');
       });
       for (const f of fixtures) {
-        const ctx = { baseUrl: BASES[1] as string, groupId: f.groupId, clusterName: f.clusterName, wireFidelity };
-        assert.equal(catalog.render(f, catalog.fixture(f), ctx.baseUrl), reference(f.job, ctx), `${f.source} wire ${wireFidelity}`);
-        const ids = { ...f, restoreJobId: `${f.restoreJobId.slice(0, 23)}${f.restoreJobId.endsWith('0') ? '1' : '0'}` };
-        assert.equal(catalog.render(ids, undefined, ctx.baseUrl), reference(generateRestoreJob(SEED, ids), ctx), `generated ${ids.restoreJobId} wire ${wireFidelity}`);
+        for (const baseUrl of BASES) {
+          const ctx = { baseUrl, groupId: f.groupId, clusterName: f.clusterName, wireFidelity };
+          const fixtureBody = catalog.render(f, catalog.fixture(f), baseUrl);
+          assert.equal(fixtureBody.json, reference(f.job, ctx), `${f.source} wire ${wireFidelity}`);
+          assert.equal(fixtureBody.bytes, Buffer.byteLength(fixtureBody.json), `${f.source} on ${baseUrl}: Content-Length`);
+          const ids = { ...f, restoreJobId: `${f.restoreJobId.slice(0, 23)}${f.restoreJobId.endsWith('0') ? '1' : '0'}` };
+          const generated = catalog.render(ids, undefined, baseUrl);
+          assert.equal(generated.json, reference(generateRestoreJob(SEED, ids), ctx), `generated ${ids.restoreJobId} wire ${wireFidelity}`);
+          assert.equal(generated.bytes, Buffer.byteLength(generated.json), `generated on ${baseUrl}: Content-Length`);
+        }
       }
     }
   });

@@ -18,10 +18,10 @@ function startCli(args: string[]) {
 }
 
 /** One request written by hand on a fresh socket; the reply's head lines as sent, and its body. */
-async function rawExchange(url: string, path: string, method = 'GET', extraHeaders = ''): Promise<{ head: string[]; body: string }> {
+async function rawExchange(url: string, path: string, method = 'GET', extraHeaders = '', host?: string): Promise<{ head: string[]; body: string }> {
   const { hostname, port } = new URL(url);
   const socket = connect(Number(port), hostname);
-  socket.write(`${method} ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAccept: ${VERSIONED}\r\n${extraHeaders}Connection: close\r\n\r\n`);
+  socket.write(`${method} ${path} HTTP/1.1\r\nHost: ${host ?? `${hostname}:${port}`}\r\nAccept: ${VERSIONED}\r\n${extraHeaders}Connection: close\r\n\r\n`);
   const chunks: Buffer[] = [];
   socket.on('data', (chunk: Buffer) => chunks.push(chunk));
   await once(socket, 'end');
@@ -84,6 +84,23 @@ describe('the bin over a real socket', () => {
     const head = await fetch(`${server.url}${jobUrl(GROUP, CLUSTER, '6a7ddc837c2e91d04b368d39')}`, { method: 'HEAD', headers: { accept: VERSIONED } });
     assert.equal(head.status, 200);
     assert.equal(await head.text(), '');
+  });
+
+  // Bodies carry their length in bytes (job-catalog.ts JobBody), which for a generated job is its
+  // length in characters unless the base URL, taken from Host, holds more than ASCII.
+  test('with a Host header beyond ASCII, Content-Length counts the bytes sent: generated, cached and fixture jobs', async () => {
+    const generated = jobUrl(GROUP, CLUSTER, 'ab12ab12ab12ab12ab12ab13');
+    // The generated job three times: rendered, rendered and cached, then answered from the cache.
+    for (const path of [generated, generated, generated, jobUrl(GROUP, CLUSTER, '6a7ddc837c2e91d04b368d39')]) {
+      const { head, body } = await rawExchange(server.url, path, 'GET', '', 'b\u00fccher.test:8080');
+      const declared = Number(/^content-length: (\d+)$/m.exec(head.join('\n'))?.[1]);
+      assert.equal(declared, body.length, `${path}: read as latin1, one character per byte`);
+      const text = Buffer.from(body, 'latin1').toString('utf8');
+      assert.notEqual(text.length, body.length, 'the body does hold characters of more than one byte');
+      const job = assertMatchesSpec({ statusCode: 200, headers: { 'content-type': SUCCESS_TYPE }, body: text });
+      // Sent as UTF-8 by this client, the Host header's ü reaches the mock as two latin1 characters.
+      assert.ok(job.links[0].href.startsWith('http://b\u00c3\u00bccher.test:8080/api/atlas/v2/'), job.links[0].href);
+    }
   });
 
   // Replies are written straight to Node's response (render-reply.ts): these are the exact bytes a
