@@ -11,6 +11,7 @@
  * Fixture jobs can hold any string and always take the general path.
  */
 import type { RestoreJobRecord } from './restore-job-record.js';
+import { rememberLast } from './remember-last.js';
 import { restoreJobJson, type ShapeContext } from './shape-restore-job.js';
 import { pathParameterValidators } from './spec-schemas.js';
 
@@ -23,6 +24,49 @@ const { groupId: isGroupId, clusterName: isClusterName, restoreJobId: isRestoreJ
 
 /** Characters JSON would escape in a string (and lone surrogates, which it escapes too). */
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** The base URL as it stands inside a JSON string; a client keeps to one, so the last is remembered. */
+const jsonBase = rememberLast((baseUrl) => (NEEDS_ESCAPE.test(baseUrl) ? JSON.stringify(baseUrl).slice(1, -1) : baseUrl));
+
+/**
+ * The links' text around the two ids that vary, for one address: made once per address rather than
+ * joined again for every reply, as a client asks about one cluster again and again (issue 6).
+ */
+interface LinkText {
+  base: string;
+  groupId: string;
+  clusterName: string;
+  /** after the job id's value: `","links":[{"href":"…/backup/restoreJobs/` */
+  self: string;
+  /** after the job id again, when a snapshot link follows: `","rel":"self"},{"href":"…/backup/snapshots/` */
+  selfThenSnapshot: string;
+  /** after the job id again, when none does: `","rel":"self"}` */
+  selfOnly: string;
+  /** after the snapshot id: `","rel":"…/snapshot"}` */
+  snapshot: string;
+  /** the cluster and group links and the end of the array */
+  rest: string;
+}
+
+let lastLinks: LinkText | undefined;
+
+// As restoreJobLinks builds them (encodeURIComponent leaves a name of the spec's pattern as it is).
+function linkText(base: string, groupId: string, clusterName: string): LinkText {
+  if (lastLinks !== undefined && lastLinks.base === base && lastLinks.groupId === groupId && lastLinks.clusterName === clusterName) return lastLinks;
+  const group = `${base}/api/atlas/v2/groups/${groupId}`;
+  const cluster = `${group}/clusters/${clusterName}`;
+  lastLinks = {
+    base,
+    groupId,
+    clusterName,
+    self: `","links":[{"href":"${cluster}/backup/restoreJobs/`,
+    selfThenSnapshot: `","rel":"self"},{"href":"${cluster}/backup/snapshots/`,
+    selfOnly: '","rel":"self"}',
+    snapshot: '","rel":"https://cloud.mongodb.com/snapshot"}',
+    rest: `,{"href":"${cluster}","rel":"https://cloud.mongodb.com/cluster"},{"href":"${group}","rel":"https://cloud.mongodb.com/group"}]`,
+  };
+  return lastLinks;
+}
 
 function strings(values: readonly string[]): string {
   let out = '[';
@@ -65,10 +109,7 @@ function members(components: Members): string {
 export function generatedJobJson(job: RestoreJobRecord, ctx: ShapeContext, idsChecked = false): string {
   const idsSafe = idsChecked || (isRestoreJobId(job.id) && isGroupId(ctx.groupId) && isClusterName(ctx.clusterName));
   if (ctx.wireFidelity || !idsSafe) return restoreJobJson(job, ctx);
-  const base = NEEDS_ESCAPE.test(ctx.baseUrl) ? JSON.stringify(ctx.baseUrl).slice(1, -1) : ctx.baseUrl;
-  // As restoreJobLinks builds them (encodeURIComponent leaves a name of the spec's pattern as it is).
-  const group = `${base}/api/atlas/v2/groups/${ctx.groupId}`;
-  const cluster = `${group}/clusters/${ctx.clusterName}`;
+  const links = linkText(jsonBase(ctx.baseUrl), ctx.groupId, ctx.clusterName);
 
   // deliveryType is required: members before it end with a comma, members after it start with one.
   let out = '{';
@@ -87,9 +128,9 @@ export function generatedJobJson(job: RestoreJobRecord, ctx: ShapeContext, idsCh
   if (job.expiresAt !== undefined) out += `,"expiresAt":"${job.expiresAt}"`;
   if (job.failed !== undefined) out += `,"failed":${job.failed}`;
   if (job.finishedAt !== undefined) out += `,"finishedAt":"${job.finishedAt}"`;
-  out += `,"id":"${job.id}","links":[{"href":"${cluster}/backup/restoreJobs/${job.id}","rel":"self"}`;
-  if (job.snapshotId) out += `,{"href":"${cluster}/backup/snapshots/${job.snapshotId}","rel":"https://cloud.mongodb.com/snapshot"}`;
-  out += `,{"href":"${cluster}","rel":"https://cloud.mongodb.com/cluster"},{"href":"${group}","rel":"https://cloud.mongodb.com/group"}]`;
+  out += `,"id":"${job.id}${links.self}${job.id}`;
+  out += job.snapshotId ? links.selfThenSnapshot + job.snapshotId + links.snapshot : links.selfOnly;
+  out += links.rest;
   if (job.oplogInc !== undefined) out += `,"oplogInc":${job.oplogInc}`;
   if (job.oplogTs !== undefined) out += `,"oplogTs":${job.oplogTs}`;
   if (job.pointInTimeUTCSeconds !== undefined) out += `,"pointInTimeUTCSeconds":${job.pointInTimeUTCSeconds}`;
