@@ -85,14 +85,28 @@ export function generateRestoreJob(seed: number, ids: JobIds): RestoreJobRecord 
 
   const deliveryType = faker.helpers.weightedArrayElement(DELIVERY_TYPES);
 
+  // Every field the generator can set is here from the start, in one order, undefined until set: every
+  // generated job then has one hidden class, and generatedJobJson's reads of them stay monomorphic
+  // instead of going through V8's megamorphic cache (~1,500 instructions a fresh reply, issue 6). JSON
+  // and every reader of a job take undefined as absent.
   const job: RestoreJobRecord = {
     cancelled: false,
+    components: undefined,
     deliveryType,
     deliveryUrl: [],
+    desiredTimestamp: undefined,
     expired: false,
+    expiresAt: undefined,
     failed: false,
+    finishedAt: undefined,
     id: ids.restoreJobId,
+    oplogInc: undefined,
+    oplogTs: undefined,
+    pointInTimeUTCSeconds: undefined,
+    privateDownloadDeliveryUrls: undefined,
     snapshotId: objectIdAt(snapshotTaken, random),
+    targetClusterName: undefined,
+    targetGroupId: undefined,
     timestamp: isoSeconds(snapshotTaken),
   };
 
