@@ -10,6 +10,7 @@ import { sendSlowly } from './faults.js';
 import { jacksonPretty } from './jackson-pretty.js';
 import type { JobBody } from './job-catalog.js';
 import type { ReplyFormat } from './reply-format.js';
+import { writeTrustedHead } from './trusted-head.js';
 
 /** Sent by Atlas on API replies (ATLAS-BEHAVIOUR.md §2), but not on the Digest challenge (§6.1). */
 export const SECURITY_HEADERS = Object.freeze({
@@ -53,13 +54,14 @@ const ERROR_HEADERS: readonly string[] = ['content-type', 'application/json', ..
  * onResponse hooks (the journal) still run when the response finishes; it has no onSend hook to skip.
  * A HEAD request gets the headers only: Node drops the body of a reply to HEAD.
  *
- * @param headers names and values in wire order, without Content-Length
+ * @param headers names and values in wire order, without Content-Length; the mock's own, never a
+ *   request's, as Node does not check them again (trusted-head.ts)
  * @param bytes the body's length in UTF-8 bytes, when the caller knows it
  */
 function writeReply(reply: FastifyReply, status: number, headers: string[], body: string, bytes = Buffer.byteLength(body)): FastifyReply {
   headers.push('content-length', String(bytes));
   reply.hijack();
-  reply.raw.writeHead(status, headers);
+  writeTrustedHead(reply.raw, status, headers);
   if (reply.request.slowBody) sendSlowly(reply.raw, Buffer.from(body));
   else reply.raw.end(body);
   return reply;
