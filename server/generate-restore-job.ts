@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import type { Faker, Randomizer } from '@faker-js/faker';
 import { isoSeconds, objectIdAt, objectIdSeconds } from './object-id.js';
 import type { RestoreJobRecord } from './restore-job-record.js';
-import { randomAlnum, randomFromText, randomHex, randomInt, randomLowerAlnum, type Random } from './seeded-random.js';
+import { cyrb128Joined, randomAlnum, randomHex, randomInt, randomLowerAlnum, sfc32, type Random } from './seeded-random.js';
 
 export interface JobIds {
   groupId: string;
@@ -50,8 +50,8 @@ type DownloadState = 'ready' | 'expired' | 'preparing' | 'cancelled' | 'failed';
 type TargetState = 'finished' | 'running' | 'failed';
 type Weighted<T> = ReadonlyArray<{ weight: number; value: T }>;
 
-// How often each kind and state comes up. Built once: faker only reads them, and a fresh id's reply
-// allocated these arrays on every request (issue 6).
+// How often each kind and state comes up (weightedPick). Built once: a fresh id's reply allocated these
+// arrays on every request (issue 6).
 const DELIVERY_TYPES: Weighted<RestoreJobRecord['deliveryType']> = [
   { weight: 4, value: 'automated' },
   { weight: 4, value: 'download' },
@@ -70,9 +70,27 @@ const DOWNLOAD_STATES: Weighted<DownloadState> = [
   { weight: 10, value: 'failed' },
 ];
 
+/**
+ * faker.helpers.weightedArrayElement's choice, made here: one draw scaled to the total weight, then the
+ * first entry whose running total exceeds it, the same arithmetic on the same stream, so the same
+ * answers (the pinned digest in the tests holds them). faker's version checks its argument and reads
+ * its options on every call, three times for every fresh reply (issue 6).
+ */
+function weightedPick<T>(random: Random, table: Weighted<T>): T {
+  let total = 0;
+  for (const entry of table) total += entry.weight;
+  const drawn = random() * total;
+  let running = 0;
+  for (const entry of table) {
+    running += entry.weight;
+    if (drawn < running) return entry.value;
+  }
+  return (table[table.length - 1] as Weighted<T>[number]).value;
+}
+
 export function generateRestoreJob(seed: number, ids: JobIds): RestoreJobRecord {
   faker ??= seededFaker();
-  stream = randomFromText(`${seed}\u0000${ids.groupId}\u0000${ids.clusterName}\u0000${ids.restoreJobId}`);
+  stream = sfc32(cyrb128Joined([String(seed), ids.groupId, ids.clusterName, ids.restoreJobId]));
   const random = stream;
 
   // The job id's ObjectId time is when the job was created; ids without a plausible time get one.
@@ -83,7 +101,7 @@ export function generateRestoreJob(seed: number, ids: JobIds): RestoreJobRecord 
       : Date.UTC(2025, 0, 1) / 1000 + randomInt(random, 0, 670 * 24 * HOUR);
   const snapshotTaken = created - randomInt(random, 5 * MINUTE, 3 * 24 * HOUR);
 
-  const deliveryType = faker.helpers.weightedArrayElement(DELIVERY_TYPES);
+  const deliveryType = weightedPick(random, DELIVERY_TYPES);
 
   // Every field the generator can set is here from the start, in one order, undefined until set: every
   // generated job then has one hidden class, and generatedJobJson's reads of them stay monomorphic
@@ -119,7 +137,7 @@ export function generateRestoreJob(seed: number, ids: JobIds): RestoreJobRecord 
 }
 
 function addTargetFields(job: RestoreJobRecord, ids: JobIds, created: number, snapshotTaken: number, random: Random): void {
-  const state = faker.helpers.weightedArrayElement(TARGET_STATES);
+  const state = weightedPick(random, TARGET_STATES);
   job.targetGroupId = random() < 0.6 ? ids.groupId : objectIdAt(created - randomInt(random, 30, 900) * 24 * HOUR, random);
   job.targetClusterName = targetClusterName(ids.clusterName, random);
   if (state !== 'running') job.finishedAt = isoSeconds(created + randomInt(random, 3 * MINUTE, 45 * MINUTE));
@@ -146,7 +164,7 @@ function targetClusterName(source: string, random: Random): string {
 }
 
 function addDownloadFields(job: RestoreJobRecord, created: number, random: Random): void {
-  const state = faker.helpers.weightedArrayElement(DOWNLOAD_STATES);
+  const state = weightedPick(random, DOWNLOAD_STATES);
   const layout = random();
   const sharded = layout < 0.15;
   const privateEndpoint = !sharded && layout < 0.3;

@@ -7,16 +7,29 @@ export type Random = () => number;
 
 /** 128-bit string hash (public domain, bryc). */
 export function cyrb128(text: string): [number, number, number, number] {
+  return cyrb128Joined([text]);
+}
+
+/**
+ * cyrb128 of the texts joined with NUL characters between them, without building the joined text: a
+ * generated job is seeded from four ids on every fresh reply, and joining them made a string only to
+ * read it once (issue 6).
+ */
+export function cyrb128Joined(texts: readonly string[]): [number, number, number, number] {
   let h1 = 1779033703;
   let h2 = 3144134277;
   let h3 = 1013904242;
   let h4 = 2773480762;
-  for (let i = 0; i < text.length; i++) {
-    const k = text.charCodeAt(i);
-    h1 = h2 ^ Math.imul(h1 ^ k, 597399067);
-    h2 = h3 ^ Math.imul(h2 ^ k, 2869860233);
-    h3 = h4 ^ Math.imul(h3 ^ k, 951274213);
-    h4 = h1 ^ Math.imul(h4 ^ k, 2716044179);
+  for (let t = 0; t < texts.length; t++) {
+    const text = texts[t] as string;
+    // Position -1 is the NUL before every text but the first.
+    for (let i = t === 0 ? 0 : -1; i < text.length; i++) {
+      const k = i < 0 ? 0 : text.charCodeAt(i);
+      h1 = h2 ^ Math.imul(h1 ^ k, 597399067);
+      h2 = h3 ^ Math.imul(h2 ^ k, 2869860233);
+      h3 = h4 ^ Math.imul(h3 ^ k, 951274213);
+      h4 = h1 ^ Math.imul(h4 ^ k, 2716044179);
+    }
   }
   h1 = Math.imul(h3 ^ (h1 >>> 18), 597399067);
   h2 = Math.imul(h4 ^ (h2 >>> 22), 2869860233);
