@@ -15,8 +15,8 @@
  */
 import { OutgoingMessage, type ServerResponse } from 'node:http';
 
-/** Node's header store: lower-case name → [name as written, value]. */
-type HeaderStore = Record<string, [string, string]>;
+/** A reply's headers in the shape of Node's store: lower-case name → [name as written, value], in wire order. */
+export type Head = Record<string, readonly [string, string]>;
 
 const OUT_HEADERS = ((): symbol | undefined => {
   const probe = new OutgoingMessage();
@@ -24,7 +24,7 @@ const OUT_HEADERS = ((): symbol | undefined => {
   if (symbol === undefined) return undefined;
   // The store starts empty (null) and is what setHeader fills: check that before trusting it.
   probe.setHeader('x-probe', 'ok');
-  const store = (probe as unknown as Record<symbol, unknown>)[symbol] as HeaderStore | null | undefined;
+  const store = (probe as unknown as Record<symbol, unknown>)[symbol] as Head | null | undefined;
   return store?.['x-probe']?.[1] === 'ok' ? symbol : undefined;
 })();
 
@@ -32,19 +32,14 @@ const OUT_HEADERS = ((): symbol | undefined => {
 export const trustedHeadInUse = OUT_HEADERS !== undefined;
 
 /**
- * @param headers lower-case names, each once, and values in wire order, as [name, value, …]; names
- *   and values the mock itself wrote (no CR, LF or other character a header cannot hold)
+ * @param head names and values the mock itself wrote (no CR, LF or other character a header cannot
+ *   hold); Node keeps this object as the response's headers
  */
-export function writeTrustedHead(res: ServerResponse, status: number, headers: readonly string[]): void {
+export function writeTrustedHead(res: ServerResponse, status: number, head: Head): void {
   if (OUT_HEADERS === undefined) {
-    res.writeHead(status, headers as string[]);
+    res.writeHead(status, Object.values(head).flat());
     return;
   }
-  const store: HeaderStore = {};
-  for (let i = 0; i < headers.length; i += 2) {
-    const name = headers[i] as string;
-    store[name] = [name, headers[i + 1] as string];
-  }
-  (res as unknown as Record<symbol, HeaderStore>)[OUT_HEADERS] = store;
+  (res as unknown as Record<symbol, Head>)[OUT_HEADERS] = head;
   res.writeHead(status);
 }

@@ -103,6 +103,16 @@ describe('the bin over a real socket', () => {
     }
   });
 
+  test('an error whose body holds characters beyond ASCII declares its length in bytes', async () => {
+    const { head, body } = await rawExchange(server.url, jobUrl(GROUP, 'Cl%C3%BCster', 'ab12ab12ab12ab12ab12ab13'));
+    assert.equal(head[0], 'HTTP/1.1 400 Bad Request');
+    const declared = Number(/^content-length: (\d+)$/m.exec(head.join('\n'))?.[1]);
+    assert.equal(declared, body.length, 'read as latin1, one character per byte');
+    const text = Buffer.from(body, 'latin1').toString('utf8');
+    assert.ok(text.includes('Cl\u00fcster'), text);
+    assertMatchesSpec({ statusCode: 400, headers: { 'content-type': 'application/json' }, body: text });
+  });
+
   // Replies are written straight to Node's response (render-reply.ts): these are the exact bytes a
   // client reads, names in lower case and in the order reply.send used to write them.
   test('a job reply, head and body, byte for byte; HEAD gets the same head and no body', async () => {

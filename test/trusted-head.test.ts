@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { createServer, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { trustedHeadInUse, writeTrustedHead } from '../server/trusted-head.js';
+import { trustedHeadInUse, writeTrustedHead, type Head } from '../server/trusted-head.js';
 
 /** The raw bytes of one reply to `path` over a new connection, with Date (which moves) taken out. */
 async function rawReply(port: number, path: string, method = 'GET'): Promise<string> {
@@ -27,6 +27,13 @@ async function rawReply(port: number, path: string, method = 'GET'): Promise<str
   return text.replace(/\r\nDate: [^\r]+/, '');
 }
 
+/** Node's header store for names and values given as [name, value, name, value, …]. */
+function headOf(headers: readonly string[]): Head {
+  const head: Head = {};
+  for (let i = 0; i < headers.length; i += 2) head[headers[i] as string] = [headers[i] as string, headers[i + 1] as string];
+  return head;
+}
+
 const BODY = '{"detail":"ü"}';
 const HEADS: Record<string, string[]> = {
   job: ['referrer-policy', 'strict-origin-when-cross-origin', 'x-frame-options', 'DENY', 'content-type', 'application/vnd.atlas.2023-01-01+json;charset=utf-8', 'ratelimit-limit', '100', 'content-length', String(Buffer.byteLength(BODY))],
@@ -42,7 +49,7 @@ test('a trusted head is the head writeHead writes, for each status and header se
   const server = createServer((req, res: ServerResponse) => {
     const [, how, name, status] = (req.url ?? '').split('/') as [string, string, string, string];
     const headers = HEADS[name] as string[];
-    if (how === 'trusted') writeTrustedHead(res, Number(status), headers);
+    if (how === 'trusted') writeTrustedHead(res, Number(status), headOf(headers));
     else res.writeHead(Number(status), headers);
     res.end(BODY);
   });
