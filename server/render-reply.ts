@@ -88,8 +88,8 @@ function writeReply(reply: FastifyReply, status: number, head: Head, body: strin
   writeTrustedHead(reply.raw, status, head);
   if (reply.request.slowBody) sendSlowly(reply.raw, Buffer.from(body));
   // A body that is ASCII alone (as many bytes as characters) is written as latin1, the same bytes:
-  // V8 then copies the head and body straight from their pieces into the socket's buffer, where for
-  // UTF-8 it first joined them into one new string to encode it (~1.9 KB a reply, issue 6).
+  // V8 copies latin1 out as it stands, where UTF-8 goes through its encoder (~1,300 instructions of
+  // a job reply in callgrind, issue 6).
   else reply.raw.end(body, bytes === body.length ? 'latin1' : 'utf8');
   return reply;
 }
