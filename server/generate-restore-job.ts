@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import type { Faker, Randomizer } from '@faker-js/faker';
 import { isoSeconds, objectIdAt, objectIdSeconds } from './object-id.js';
 import type { RestoreJobRecord } from './restore-job-record.js';
-import { cyrb128Joined, randomAlnum, randomHex, randomInt, randomLowerAlnum, sfc32, type Random } from './seeded-random.js';
+import { cyrb128Finish, cyrb128Read, randomAlnum, randomHex, randomInt, randomLowerAlnum, sfc32, type Cyrb128State, type Random } from './seeded-random.js';
 
 export interface JobIds {
   groupId: string;
@@ -88,9 +88,24 @@ function weightedPick<T>(random: Random, table: Weighted<T>): T {
   return (table[table.length - 1] as Weighted<T>[number]).value;
 }
 
+/**
+ * The seed's hash state after the seed, group and cluster (cyrb128Read), kept for the next job: a client
+ * asks about one cluster again and again, and those 35-odd characters were two thirds of the hashing of
+ * every fresh reply (issue 6). The job id is read on from there.
+ */
+let lastSeedState: { seed: number; groupId: string; clusterName: string; state: Cyrb128State } | undefined;
+
+function seedStateOf(seed: number, groupId: string, clusterName: string): Cyrb128State {
+  const last = lastSeedState;
+  if (last !== undefined && last.seed === seed && last.groupId === groupId && last.clusterName === clusterName) return last.state;
+  const state = cyrb128Read(undefined, [String(seed), groupId, clusterName]);
+  lastSeedState = { seed, groupId, clusterName, state };
+  return state;
+}
+
 export function generateRestoreJob(seed: number, ids: JobIds): RestoreJobRecord {
   faker ??= seededFaker();
-  stream = sfc32(cyrb128Joined([String(seed), ids.groupId, ids.clusterName, ids.restoreJobId]));
+  stream = sfc32(cyrb128Finish(cyrb128Read(seedStateOf(seed, ids.groupId, ids.clusterName), [ids.restoreJobId])));
   const random = stream;
 
   // The job id's ObjectId time is when the job was created; ids without a plausible time get one.

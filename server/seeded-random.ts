@@ -10,20 +10,25 @@ export function cyrb128(text: string): [number, number, number, number] {
   return cyrb128Joined([text]);
 }
 
-/**
- * cyrb128 of the texts joined with NUL characters between them, without building the joined text: a
- * generated job is seeded from four ids on every fresh reply, and joining them made a string only to
- * read it once (issue 6).
- */
+/** cyrb128 of the texts joined with NUL characters between them, without building the joined text. */
 export function cyrb128Joined(texts: readonly string[]): [number, number, number, number] {
-  let h1 = 1779033703;
-  let h2 = 3144134277;
-  let h3 = 1013904242;
-  let h4 = 2773480762;
+  return cyrb128Finish(cyrb128Read(undefined, texts));
+}
+
+/** cyrb128 part way: its four running words after the text read so far. */
+export type Cyrb128State = readonly [number, number, number, number];
+
+/**
+ * Reads more text into a running cyrb128: the texts joined with NULs, after a NUL when `from` has
+ * read some already (undefined: nothing read yet). So a text's common start is read once and its
+ * state kept: a generated job's seed, group and cluster repeat from reply to reply (issue 6).
+ */
+export function cyrb128Read(from: Cyrb128State | undefined, texts: readonly string[]): Cyrb128State {
+  let [h1, h2, h3, h4] = from ?? [1779033703, 3144134277, 1013904242, 2773480762];
   for (let t = 0; t < texts.length; t++) {
     const text = texts[t] as string;
-    // Position -1 is the NUL before every text but the first.
-    for (let i = t === 0 ? 0 : -1; i < text.length; i++) {
+    // Position -1 is the NUL before every text but the very first.
+    for (let i = t === 0 && from === undefined ? 0 : -1; i < text.length; i++) {
       const k = i < 0 ? 0 : text.charCodeAt(i);
       h1 = h2 ^ Math.imul(h1 ^ k, 597399067);
       h2 = h3 ^ Math.imul(h2 ^ k, 2869860233);
@@ -31,10 +36,15 @@ export function cyrb128Joined(texts: readonly string[]): [number, number, number
       h4 = h1 ^ Math.imul(h4 ^ k, 2716044179);
     }
   }
-  h1 = Math.imul(h3 ^ (h1 >>> 18), 597399067);
-  h2 = Math.imul(h4 ^ (h2 >>> 22), 2869860233);
-  h3 = Math.imul(h1 ^ (h3 >>> 17), 951274213);
-  h4 = Math.imul(h2 ^ (h4 >>> 19), 2716044179);
+  return [h1, h2, h3, h4];
+}
+
+/** The 128-bit hash of everything a running cyrb128 has read. */
+export function cyrb128Finish([a, b, c, d]: Cyrb128State): [number, number, number, number] {
+  let h1 = Math.imul(c ^ (a >>> 18), 597399067);
+  let h2 = Math.imul(d ^ (b >>> 22), 2869860233);
+  let h3 = Math.imul(h1 ^ (c >>> 17), 951274213);
+  let h4 = Math.imul(h2 ^ (d >>> 19), 2716044179);
   h1 ^= h2 ^ h3 ^ h4;
   h2 ^= h1;
   h3 ^= h1;

@@ -2,12 +2,23 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { cyrb128, cyrb128Joined } from '../server/seeded-random.js';
+import { cyrb128, cyrb128Finish, cyrb128Joined, cyrb128Read } from '../server/seeded-random.js';
 
 test('cyrb128Joined hashes the texts as cyrb128 hashes them joined with NUL characters', () => {
   fc.assert(
     fc.property(fc.array(fc.string({ unit: 'binary' }), { maxLength: 6 }), (texts) => {
       assert.deepEqual(cyrb128Joined(texts), cyrb128(texts.join('\u0000')));
+    }),
+    { seed: 20261129, numRuns: 2000 },
+  );
+});
+
+test('reading texts in two steps from a kept state hashes as reading them all at once', () => {
+  fc.assert(
+    fc.property(fc.array(fc.string({ unit: 'binary' }), { minLength: 1, maxLength: 4 }), fc.array(fc.string({ unit: 'binary' }), { minLength: 1, maxLength: 3 }), (first, rest) => {
+      const kept = cyrb128Read(undefined, first);
+      assert.deepEqual(cyrb128Finish(cyrb128Read(kept, rest)), cyrb128([...first, ...rest].join('\u0000')));
+      assert.deepEqual(cyrb128Finish(cyrb128Read(kept, rest)), cyrb128Finish(cyrb128Read(kept, rest)), 'the kept state is not changed by reading on');
     }),
     { seed: 20261129, numRuns: 2000 },
   );
