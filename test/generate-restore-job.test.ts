@@ -288,6 +288,19 @@ describe('determinism', () => {
     }
   });
 
+  test('a job is the same whether its seed, group and cluster were the last ones asked about or not', () => {
+    // The generator keeps the seed's hash state for the last seed, group and cluster (seedStateOf):
+    // each job here is made once right after another address (state computed) and once right after
+    // another job at its own address (state reused).
+    for (const [n, i] of ids.entries()) {
+      generateRestoreJob(SEED, ids[(n + 1) % ids.length] as JobIds);
+      const cold = generateRestoreJob(SEED, i);
+      const sibling = { ...i, restoreJobId: `${i.restoreJobId.slice(0, 23)}${i.restoreJobId.endsWith('0') ? '1' : '0'}` };
+      generateRestoreJob(SEED, sibling);
+      assert.deepEqual(generateRestoreJob(SEED, { ...i }), cold, `${i.groupId}/${i.clusterName}/${i.restoreJobId}`);
+    }
+  });
+
   test('two separately built apps with the same seed send byte-identical bodies, equal to the generator\'s', async (t) => {
     const one = await build(t, { seed: SEED });
     const two = await build(t, { seed: SEED });
