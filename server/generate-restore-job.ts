@@ -7,8 +7,9 @@
 import { createRequire } from 'node:module';
 import type { Faker, Randomizer } from '@faker-js/faker';
 import { isoSeconds, objectIdAt, objectIdSeconds } from './object-id.js';
+import { rememberLastOf3 } from './remember-last.js';
 import type { RestoreJobRecord } from './restore-job-record.js';
-import { cyrb128Finish, cyrb128Read, randomAlnum, randomHex, randomInt, randomLowerAlnum, sfc32, type Cyrb128State, type Random } from './seeded-random.js';
+import { cyrb128Finish, cyrb128Read, randomAlnum, randomHex, randomInt, randomLowerAlnum, sfc32, type Random } from './seeded-random.js';
 
 export interface JobIds {
   groupId: string;
@@ -93,15 +94,7 @@ function weightedPick<T>(random: Random, table: Weighted<T>): T {
  * asks about one cluster again and again, and those 35-odd characters were two thirds of the hashing of
  * every fresh reply (issue 6). The job id is read on from there.
  */
-let lastSeedState: { seed: number; groupId: string; clusterName: string; state: Cyrb128State } | undefined;
-
-function seedStateOf(seed: number, groupId: string, clusterName: string): Cyrb128State {
-  const last = lastSeedState;
-  if (last !== undefined && last.seed === seed && last.groupId === groupId && last.clusterName === clusterName) return last.state;
-  const state = cyrb128Read(undefined, [String(seed), groupId, clusterName]);
-  lastSeedState = { seed, groupId, clusterName, state };
-  return state;
-}
+const seedStateOf = rememberLastOf3((seed: number, groupId: string, clusterName: string) => cyrb128Read(undefined, [String(seed), groupId, clusterName]));
 
 export function generateRestoreJob(seed: number, ids: JobIds): RestoreJobRecord {
   faker ??= seededFaker();

@@ -11,7 +11,7 @@
  * Fixture jobs can hold any string and always take the general path.
  */
 import type { RestoreJobRecord } from './restore-job-record.js';
-import { rememberLast } from './remember-last.js';
+import { rememberLast, rememberLastOf3 } from './remember-last.js';
 import { restoreJobJson, type ShapeContext } from './shape-restore-job.js';
 import { pathParameterValidators } from './spec-schemas.js';
 
@@ -33,9 +33,6 @@ const jsonBase = rememberLast((baseUrl) => (NEEDS_ESCAPE.test(baseUrl) ? JSON.st
  * joined again for every reply, as a client asks about one cluster again and again (issue 6).
  */
 interface LinkText {
-  base: string;
-  groupId: string;
-  clusterName: string;
   /** after the job id's value: `","links":[{"href":"…/backup/restoreJobs/` */
   self: string;
   /** after the job id again, when a snapshot link follows: `","rel":"self"},{"href":"…/backup/snapshots/` */
@@ -48,25 +45,18 @@ interface LinkText {
   rest: string;
 }
 
-let lastLinks: LinkText | undefined;
-
 // As restoreJobLinks builds them (encodeURIComponent leaves a name of the spec's pattern as it is).
-function linkText(base: string, groupId: string, clusterName: string): LinkText {
-  if (lastLinks !== undefined && lastLinks.base === base && lastLinks.groupId === groupId && lastLinks.clusterName === clusterName) return lastLinks;
+const linkText = rememberLastOf3((base: string, groupId: string, clusterName: string): LinkText => {
   const group = `${base}/api/atlas/v2/groups/${groupId}`;
   const cluster = `${group}/clusters/${clusterName}`;
-  lastLinks = {
-    base,
-    groupId,
-    clusterName,
+  return {
     self: `","links":[{"href":"${cluster}/backup/restoreJobs/`,
     selfThenSnapshot: `","rel":"self"},{"href":"${cluster}/backup/snapshots/`,
     selfOnly: '","rel":"self"}',
     snapshot: '","rel":"https://cloud.mongodb.com/snapshot"}',
     rest: `,{"href":"${cluster}","rel":"https://cloud.mongodb.com/cluster"},{"href":"${group}","rel":"https://cloud.mongodb.com/group"}]`,
   };
-  return lastLinks;
-}
+});
 
 function strings(values: readonly string[]): string {
   let out = '[';

@@ -10,3 +10,15 @@ export function rememberLast<T>(compute: (key: string) => T): (key: string) => T
     return last.value;
   };
 }
+
+/**
+ * rememberLast for a function of three arguments, each compared with ===: a generated job's seed
+ * state and link text depend on the address a client keeps asking about (issue 6).
+ */
+export function rememberLastOf3<A, B, C, T>(compute: (a: A, b: B, c: C) => T): (a: A, b: B, c: C) => T {
+  let last: { a: A; b: B; c: C; value: T } | undefined;
+  return (a, b, c) => {
+    if (last === undefined || last.a !== a || last.b !== b || last.c !== c) last = { a, b, c, value: compute(a, b, c) };
+    return last.value;
+  };
+}
