@@ -7,12 +7,7 @@ export type Random = () => number;
 
 /** 128-bit string hash (public domain, bryc). */
 export function cyrb128(text: string): [number, number, number, number] {
-  return cyrb128Joined([text]);
-}
-
-/** cyrb128 of the texts joined with NUL characters between them, without building the joined text. */
-export function cyrb128Joined(texts: readonly string[]): [number, number, number, number] {
-  return cyrb128Finish(cyrb128Read(undefined, texts));
+  return cyrb128Finish(cyrb128Read(undefined, [text]));
 }
 
 /** cyrb128 part way: its four running words after the text read so far. */
