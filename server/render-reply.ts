@@ -10,7 +10,7 @@ import { sendSlowly } from './faults.js';
 import { jacksonPretty } from './jackson-pretty.js';
 import type { JobBody } from './job-catalog.js';
 import type { ReplyFormat } from './reply-format.js';
-import { writeTrustedHead, type Head } from './trusted-head.js';
+import { joinHeadLines, writeTrustedHead, type Head } from './trusted-head.js';
 
 /**
  * Heads as Node's header store holds them (trusted-head.ts): name → [name as written, value]. The ones
@@ -39,6 +39,7 @@ function jobHead(): Head {
     'content-type': JOB_CONTENT_TYPE,
   };
 }
+const JOB_LINES = joinHeadLines(Object.values(jobHead()));
 
 /** An error reply's head, up to its rate-limit headers. */
 function errorHead(errorCode: string): Head {
@@ -51,6 +52,16 @@ function errorHead(errorCode: string): Head {
     'x-permitted-cross-domain-policies': CROSS_DOMAIN_POLICIES,
     'x-error-code': ['x-error-code', errorCode],
   };
+}
+const ERROR_LINES = joinHeadLines(Object.values(errorHead('')).slice(0, -1));
+
+/**
+ * A reply's head twice: each header by itself (what Node keeps and reports), and what Node writes,
+ * with the constant headers of its kind joined into one entry (trusted-head.ts, joinHeadLines).
+ */
+interface Heads {
+  head: Head;
+  wire: Head;
 }
 
 /** The recorded 142-byte body of Atlas's 401, in Jackson's layout and Atlas's own key order (§6.1). */
@@ -82,10 +93,12 @@ export interface RateLimitState {
  *   request's, as Node does not check them again (trusted-head.ts)
  * @param bytes the body's length in UTF-8 bytes, when the caller knows it
  */
-function writeReply(reply: FastifyReply, status: number, head: Head, body: string, bytes = Buffer.byteLength(body)): FastifyReply {
-  head['content-length'] = ['content-length', String(bytes)];
+function writeReply(reply: FastifyReply, status: number, { head, wire }: Heads, body: string, bytes = Buffer.byteLength(body)): FastifyReply {
+  const length = ['content-length', String(bytes)] as const;
+  head['content-length'] = length;
+  wire['content-length'] = length;
   reply.hijack();
-  writeTrustedHead(reply.raw, status, head);
+  writeTrustedHead(reply.raw, status, head, wire);
   if (reply.request.slowBody) sendSlowly(reply.raw, Buffer.from(body));
   // A body that is ASCII alone (as many bytes as characters) is written as latin1, the same bytes:
   // V8 copies latin1 out as it stands, where UTF-8 goes through its encoder (~1,300 instructions of
@@ -94,12 +107,16 @@ function writeReply(reply: FastifyReply, status: number, head: Head, body: strin
   return reply;
 }
 
-function withRateLimit(head: Head, rate: RateLimitState | undefined): Head {
+/** Adds the rate-limit headers, on the wire as one entry of two lines (joinHeadLines). */
+function withRateLimit(heads: Heads, rate: RateLimitState | undefined): Heads {
   if (rate) {
-    head['ratelimit-limit'] = ['ratelimit-limit', String(rate.limit)];
-    head['ratelimit-remaining'] = ['ratelimit-remaining', String(rate.remaining)];
+    const limit = String(rate.limit);
+    const remaining = String(rate.remaining);
+    heads.head['ratelimit-limit'] = ['ratelimit-limit', limit];
+    heads.head['ratelimit-remaining'] = ['ratelimit-remaining', remaining];
+    heads.wire['ratelimit-limit'] = ['ratelimit-limit', `${limit}\r\nratelimit-remaining: ${remaining}`];
   }
-  return head;
+  return heads;
 }
 
 /** What D9's envelope adds around a job's compact JSON (ASCII, so as many bytes as characters). */
@@ -111,13 +128,13 @@ const ENVELOPE_END = ',"status":200}';
  *   per request (re-parsing for `pretty` keeps the key order, as no key is an array index).
  */
 export function sendJob(reply: FastifyReply, body: JobBody, format: ReplyFormat, rate: RateLimitState | undefined): FastifyReply {
-  const head = withRateLimit(jobHead(), rate);
+  const heads = withRateLimit({ head: jobHead(), wire: { lines: JOB_LINES } }, rate);
   if (format.pretty) {
     const parsed: unknown = JSON.parse(body.json);
-    return writeReply(reply, 200, head, jacksonPretty(format.envelope ? { content: parsed, status: 200 } : parsed));
+    return writeReply(reply, 200, heads, jacksonPretty(format.envelope ? { content: parsed, status: 200 } : parsed));
   }
-  if (format.envelope) return writeReply(reply, 200, head, ENVELOPE_START + body.json + ENVELOPE_END, ENVELOPE_START.length + body.bytes + ENVELOPE_END.length);
-  return writeReply(reply, 200, head, body.json, body.bytes);
+  if (format.envelope) return writeReply(reply, 200, heads, ENVELOPE_START + body.json + ENVELOPE_END, ENVELOPE_START.length + body.bytes + ENVELOPE_END.length);
+  return writeReply(reply, 200, heads, body.json, body.bytes);
 }
 
 /**
@@ -137,11 +154,16 @@ export function sendAtlasError(
     // Atlas's 401 carries neither X-Error-Code nor the security headers (§6.1).
     const head: Head = challenge === undefined ? {} : { 'www-authenticate': ['www-authenticate', challenge] };
     head['content-type'] = JSON_CONTENT_TYPE;
-    return writeReply(reply, status, head, UNAUTHORIZED_BODY);
+    return writeReply(reply, status, { head, wire: head }, UNAUTHORIZED_BODY);
   }
-  const head = withRateLimit(errorHead(definition.errorCode), rate);
-  if (definition.status === 429 || definition.status === 503) head['retry-after'] = ['retry-after', String(Math.max(1, rate?.resetSeconds ?? 60))];
-  return writeReply(reply, status, head, errorBody(definition, ctx, format));
+  const code = ['x-error-code', definition.errorCode] as const;
+  const heads = withRateLimit({ head: errorHead(code[1]), wire: { lines: ERROR_LINES, 'x-error-code': code } }, rate);
+  if (definition.status === 429 || definition.status === 503) {
+    const retryAfter = ['retry-after', String(Math.max(1, rate?.resetSeconds ?? 60))] as const;
+    heads.head['retry-after'] = retryAfter;
+    heads.wire['retry-after'] = retryAfter;
+  }
+  return writeReply(reply, status, heads, errorBody(definition, ctx, format));
 }
 
 /**

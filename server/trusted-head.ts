@@ -13,7 +13,7 @@
  * through writeHead's checks as before. A test checks which one this Node takes, and raw-socket tests
  * pin the bytes either way.
  */
-import { OutgoingMessage, type ServerResponse } from 'node:http';
+import { OutgoingMessage, ServerResponse } from 'node:http';
 
 /** A reply's headers in the shape of Node's store: lower-case name → [name as written, value], in wire order. */
 export type Head = Record<string, readonly [string, string]>;
@@ -28,18 +28,48 @@ const OUT_HEADERS = ((): symbol | undefined => {
   return store?.['x-probe']?.[1] === 'ok' ? symbol : undefined;
 })();
 
+/** Node's own writeHead: a response that overrides it (Fastify's inject does) may read the store there. */
+const NODE_WRITE_HEAD = ServerResponse.prototype.writeHead;
+
 /** Whether heads skip Node's checks on this Node (see the module comment). */
 export const trustedHeadInUse = OUT_HEADERS !== undefined;
 
 /**
- * @param head names and values the mock itself wrote (no CR, LF or other character a header cannot
- *   hold); Node keeps this object as the response's headers
+ * Header lines joined into one entry of Node's store, for headers a reply of a kind always sends: Node
+ * writes each entry as `name: value\r\n`, so an entry whose value holds the lines after it writes them
+ * all, the same bytes in the same order. Node handles every entry on its own (a name check lower-casing
+ * most names, a keyed read, four joins): ~650 instructions per header, and an Atlas reply has six or
+ * seven constant ones (callgrind, issue 6). Node only looks at an entry's name to learn about the
+ * headers that frame a reply (Content-Length, Connection, Transfer-Encoding, Date, Trailer, Expect), so
+ * none of those may be joined; this is for names and values that are the mock's own constants.
  */
-export function writeTrustedHead(res: ServerResponse, status: number, head: Head): void {
+export function joinHeadLines(entries: ReadonlyArray<readonly [string, string]>): readonly [string, string] {
+  const [first, ...rest] = entries;
+  if (first === undefined) throw new Error('joinHeadLines needs at least one header');
+  return Object.freeze([first[0], [first[1], ...rest.map(([name, value]) => `${name}: ${value}`)].join('\r\n')] as const);
+}
+
+/**
+ * @param head names and values the mock itself wrote (no CR, LF or other character a header cannot
+ *   hold), one entry per header; Node keeps this object as the response's headers, so getHeaders()
+ *   and Fastify's inject see each header by itself
+ * @param wire what Node is to write instead, when it differs: `head` with runs of constant entries
+ *   given as one joinHeadLines entry; held only while Node's writeHead writes the head, and not used
+ *   when the response overrides writeHead: light-my-request (Fastify's inject) copies the headers
+ *   inside its override, and would report the joined lines as one header
+ */
+export function writeTrustedHead(res: ServerResponse, status: number, head: Head, wire: Head = head): void {
   if (OUT_HEADERS === undefined) {
     res.writeHead(status, Object.values(head).flat());
     return;
   }
-  (res as unknown as Record<symbol, Head>)[OUT_HEADERS] = head;
+  const store = res as unknown as Record<symbol, Head>;
+  if (wire === head || res.writeHead !== NODE_WRITE_HEAD) {
+    store[OUT_HEADERS] = head;
+    res.writeHead(status);
+    return;
+  }
+  store[OUT_HEADERS] = wire;
   res.writeHead(status);
+  store[OUT_HEADERS] = head;
 }
