@@ -9,7 +9,7 @@ import type { Faker, Randomizer } from '@faker-js/faker';
 import { isoSeconds, objectIdAt, objectIdSeconds } from './object-id.js';
 import { rememberLastOf3 } from './remember-last.js';
 import type { RestoreJobRecord } from './restore-job-record.js';
-import { cyrb128Finish, cyrb128Read, randomAlnum, randomHex, randomInt, randomLowerAlnum, sfc32, type Random } from './seeded-random.js';
+import { cyrb128Finish, cyrb128Read, SeededStream } from './seeded-random.js';
 
 export interface JobIds {
   groupId: string;
@@ -19,9 +19,9 @@ export interface JobIds {
 
 // One private Faker, re-seeded at the start of every (synchronous) call, so no state survives a call.
 // Constructing a Faker per call costs ~150 µs and its Mersenne seeding ~30 µs; sfc32 costs nothing.
-let stream: Random = () => 0;
+let stream = new SeededStream([0, 0, 0, 0]);
 const randomizer: Randomizer = {
-  next: () => stream(),
+  next: () => stream.next(),
   seed: () => {
     throw new Error('generate-restore-job seeds its stream itself');
   },
@@ -77,10 +77,10 @@ const DOWNLOAD_STATES: Weighted<DownloadState> = [
  * answers (the pinned digest in the tests holds them). faker's version checks its argument and reads
  * its options on every call, three times for every fresh reply (issue 6).
  */
-function weightedPick<T>(random: Random, table: Weighted<T>): T {
+function weightedPick<T>(random: SeededStream, table: Weighted<T>): T {
   let total = 0;
   for (const entry of table) total += entry.weight;
-  const drawn = random() * total;
+  const drawn = random.next() * total;
   let running = 0;
   for (const entry of table) {
     running += entry.weight;
@@ -98,7 +98,7 @@ const seedStateOf = rememberLastOf3((seed: number, groupId: string, clusterName:
 
 export function generateRestoreJob(seed: number, ids: JobIds): RestoreJobRecord {
   faker ??= seededFaker();
-  stream = sfc32(cyrb128Finish(cyrb128Read(seedStateOf(seed, ids.groupId, ids.clusterName), [ids.restoreJobId])));
+  stream = new SeededStream(cyrb128Finish(cyrb128Read(seedStateOf(seed, ids.groupId, ids.clusterName), [ids.restoreJobId])));
   const random = stream;
 
   // The job id's ObjectId time is when the job was created; ids without a plausible time get one.
@@ -106,8 +106,8 @@ export function generateRestoreJob(seed: number, ids: JobIds): RestoreJobRecord 
   const created =
     idTime >= MIN_PLAUSIBLE && idTime < MAX_PLAUSIBLE
       ? idTime
-      : Date.UTC(2025, 0, 1) / 1000 + randomInt(random, 0, 670 * 24 * HOUR);
-  const snapshotTaken = created - randomInt(random, 5 * MINUTE, 3 * 24 * HOUR);
+      : Date.UTC(2025, 0, 1) / 1000 + random.int(0, 670 * 24 * HOUR);
+  const snapshotTaken = created - random.int(5 * MINUTE, 3 * 24 * HOUR);
 
   const deliveryType = weightedPick(random, DELIVERY_TYPES);
 
@@ -144,19 +144,19 @@ export function generateRestoreJob(seed: number, ids: JobIds): RestoreJobRecord 
   return job;
 }
 
-function addTargetFields(job: RestoreJobRecord, ids: JobIds, created: number, snapshotTaken: number, random: Random): void {
+function addTargetFields(job: RestoreJobRecord, ids: JobIds, created: number, snapshotTaken: number, random: SeededStream): void {
   const state = weightedPick(random, TARGET_STATES);
-  job.targetGroupId = random() < 0.6 ? ids.groupId : objectIdAt(created - randomInt(random, 30, 900) * 24 * HOUR, random);
+  job.targetGroupId = random.next() < 0.6 ? ids.groupId : objectIdAt(created - random.int(30, 900) * 24 * HOUR, random);
   job.targetClusterName = targetClusterName(ids.clusterName, random);
-  if (state !== 'running') job.finishedAt = isoSeconds(created + randomInt(random, 3 * MINUTE, 45 * MINUTE));
+  if (state !== 'running') job.finishedAt = isoSeconds(created + random.int(3 * MINUTE, 45 * MINUTE));
   if (state === 'failed') job.failed = true;
 
   if (job.deliveryType === 'pointInTime') {
     // The point in time lies between the snapshot it starts from and the job's creation.
-    const pointInTime = randomInt(random, snapshotTaken, created - 1);
-    if (random() < 0.5) {
+    const pointInTime = random.int(snapshotTaken, created - 1);
+    if (random.next() < 0.5) {
       job.oplogTs = pointInTime;
-      job.oplogInc = randomInt(random, 1, 40);
+      job.oplogInc = random.int(1, 40);
     } else {
       job.pointInTimeUTCSeconds = pointInTime;
     }
@@ -164,21 +164,21 @@ function addTargetFields(job: RestoreJobRecord, ids: JobIds, created: number, sn
   }
 }
 
-function targetClusterName(source: string, random: Random): string {
-  const style = random();
+function targetClusterName(source: string, random: SeededStream): string {
+  const style = random.next();
   if (style < 0.3) return `${source}-restore`.slice(0, 64);
   if (style < 0.7) return `${faker.word.adjective()}-${faker.word.noun()}`.replace(/[^a-zA-Z0-9-]/g, '').toLowerCase() || 'restored';
-  return `Cluster${randomInt(random, 1, 9)}`;
+  return `Cluster${random.int(1, 9)}`;
 }
 
-function addDownloadFields(job: RestoreJobRecord, created: number, random: Random): void {
+function addDownloadFields(job: RestoreJobRecord, created: number, random: SeededStream): void {
   const state = weightedPick(random, DOWNLOAD_STATES);
-  const layout = random();
+  const layout = random.next();
   const sharded = layout < 0.15;
   const privateEndpoint = !sharded && layout < 0.3;
-  const urlReady = created + randomInt(random, 2 * MINUTE, 20 * MINUTE);
-  const host = `restore-${job.id}.${randomLowerAlnum(random, 6)}.mongodb.net:27017`;
-  const token = randomAlnum(random, 24);
+  const urlReady = created + random.int(2 * MINUTE, 20 * MINUTE);
+  const host = `restore-${job.id}.${random.lowerAlnum(6)}.mongodb.net:27017`;
+  const token = random.alnum(24);
   const snapshotId = job.snapshotId as string;
 
   switch (state) {
@@ -188,18 +188,18 @@ function addDownloadFields(job: RestoreJobRecord, created: number, random: Rando
       // Recorded Atlas marks a cancelled download failed too, with finishedAt (ATLAS-BEHAVIOUR.md §3).
       job.cancelled = true;
       job.failed = true;
-      job.finishedAt = isoSeconds(created + randomInt(random, MINUTE, 30 * MINUTE));
+      job.finishedAt = isoSeconds(created + random.int(MINUTE, 30 * MINUTE));
       break;
     case 'failed':
       job.failed = true;
-      job.finishedAt = isoSeconds(created + randomInt(random, MINUTE, 40 * MINUTE));
+      job.finishedAt = isoSeconds(created + random.int(MINUTE, 40 * MINUTE));
       break;
     case 'expired':
       job.expired = true;
-      job.expiresAt = isoSeconds(urlReady + HOUR + randomInt(random, 0, 5 * MINUTE));
+      job.expiresAt = isoSeconds(urlReady + HOUR + random.int(0, 5 * MINUTE));
       break;
     case 'ready': {
-      job.expiresAt = isoSeconds(urlReady + HOUR + randomInt(random, 0, 5 * MINUTE));
+      job.expiresAt = isoSeconds(urlReady + HOUR + random.int(0, 5 * MINUTE));
       if (sharded) {
         job.components = shardComponents(host, token, snapshotId, random);
       } else {
@@ -207,8 +207,8 @@ function addDownloadFields(job: RestoreJobRecord, created: number, random: Rando
         if (privateEndpoint) {
           job.privateDownloadDeliveryUrls = [
             {
-              deliveryUrl: `https://restore-${job.id}-pl-0.${randomLowerAlnum(random, 6)}.mongodb.net:27017/${token}/restore-${snapshotId}.tar.gz`,
-              endpointId: `vpce-${randomHex(random, 17)}`,
+              deliveryUrl: `https://restore-${job.id}-pl-0.${random.lowerAlnum(6)}.mongodb.net:27017/${token}/restore-${snapshotId}.tar.gz`,
+              endpointId: `vpce-${random.hex(17)}`,
             },
           ];
         }
@@ -218,9 +218,9 @@ function addDownloadFields(job: RestoreJobRecord, created: number, random: Rando
   }
 }
 
-function shardComponents(host: string, token: string, snapshotId: string, random: Random): RestoreJobRecord['components'] {
-  const prefix = `atlas-${randomLowerAlnum(random, 6)}`;
-  const shards = randomInt(random, 2, 4);
+function shardComponents(host: string, token: string, snapshotId: string, random: SeededStream): RestoreJobRecord['components'] {
+  const prefix = `atlas-${random.lowerAlnum(6)}`;
+  const shards = random.int(2, 4);
   const names = [...Array.from({ length: shards }, (_, i) => `${prefix}-shard-${i}`), `${prefix}-config-0`];
   return names.map((replicaSetName) => ({
     downloadUrl: `https://${host}/${token}/restore-${snapshotId}-${replicaSetName}.tar.gz`,

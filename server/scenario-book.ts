@@ -7,7 +7,7 @@ import { scenarioRule } from '../schemas/validators.js';
 import { atlasErrorChoices, findAtlasError, type AtlasErrorDefinition } from './atlas-errors.js';
 import type { Fault } from './faults.js';
 import type { JobIds } from './generate-restore-job.js';
-import { randomFromText, type Random } from './seeded-random.js';
+import { streamFromText, type SeededStream } from './seeded-random.js';
 import { describeAjvErrors } from './spec-schemas.js';
 import { asValidator } from './validator.js';
 
@@ -73,11 +73,11 @@ interface CompiledRule {
 export class ScenarioBook {
   #rules: CompiledRule[] = [];
   #counter = 0;
-  #random: Random;
+  #random: SeededStream;
 
   constructor(private readonly seed: number) {
     // Seeded, so a run with probabilities replays the same way.
-    this.#random = randomFromText(`scenarios:${seed}`);
+    this.#random = streamFromText(`scenarios:${seed}`);
   }
 
   /** Checks and adds a rule; throws ScenarioError naming each bad field. */
@@ -115,7 +115,7 @@ export class ScenarioBook {
 
   clear(): void {
     this.#rules = [];
-    this.#random = randomFromText(`scenarios:${this.seed}`);
+    this.#random = streamFromText(`scenarios:${this.seed}`);
   }
 
   /** The newest rule that matches these ids and fires now; counts it down. */
@@ -125,7 +125,7 @@ export class ScenarioBook {
       if (rule.groupId !== undefined && rule.groupId !== ids.groupId) continue;
       if (rule.clusterName !== undefined && rule.clusterName !== ids.clusterName) continue;
       if (rule.restoreJobId !== undefined && rule.restoreJobId !== ids.restoreJobId) continue;
-      if (rule.probability !== undefined && this.#random() >= rule.probability) continue;
+      if (rule.probability !== undefined && this.#random.next() >= rule.probability) continue;
       if (compiled.remaining !== undefined) {
         compiled.remaining -= 1;
         if (compiled.remaining <= 0) this.remove(rule.id);

@@ -6,7 +6,7 @@
  */
 import type { DiskBackupSnapshotRestoreJob } from '../schemas/types.js';
 import type { RestoreJobRecord } from './restore-job-record.js';
-import { randomFromText, randomLowerAlnum } from './seeded-random.js';
+import { streamFromText } from './seeded-random.js';
 import { serializeRestoreJob } from './serialize-restore-job.js';
 
 export interface ShapeContext {
@@ -39,7 +39,7 @@ export function restoreJobLinks(ctx: Pick<ShapeContext, 'baseUrl' | 'groupId' | 
 
 /** Real automated jobs name the deployment item they restored into, e.g. `atlas-72ck1q`. */
 function deploymentItemName(job: RestoreJobRecord): string {
-  return `atlas-${randomLowerAlnum(randomFromText(`${job.targetGroupId}/${job.targetClusterName}`), 6)}`;
+  return `atlas-${streamFromText(`${job.targetGroupId}/${job.targetClusterName}`).lowerAlnum(6)}`;
 }
 
 export function shapeRestoreJob(job: RestoreJobRecord, ctx: ShapeContext): AtlasJobBody {

@@ -14,7 +14,7 @@ import { Doorkeeper } from '../server/doorkeeper.js';
 import { generateRestoreJob, type JobIds } from '../server/generate-restore-job.js';
 import { createJobCatalog, type JobBody } from '../server/job-catalog.js';
 import { loadFixtures } from '../server/load-fixtures.js';
-import { isoSeconds } from '../server/object-id.js';
+import { isoSeconds, objectIdSeconds as readObjectIdSeconds } from '../server/object-id.js';
 import { checkCoherence } from '../server/job-coherence.js';
 import { DEFAULT_FIXTURES_DIR } from '../server/package-root.js';
 import type { RestoreJobRecord } from '../server/restore-job-record.js';
@@ -240,6 +240,17 @@ describe('dates', () => {
     for (const s of edges) assert.equal(isoSeconds(s), reference(s), String(s));
     fc.assert(
       fc.property(fc.double({ min: -8.64e12, max: 8.64e12, noNaN: true }), (s) => isoSeconds(s) === reference(s)),
+      { numRuns: 20_000 },
+    );
+  });
+
+  test("objectIdSeconds reads an id's first eight characters as parseInt does, whatever they are", () => {
+    const reference = (id: string) => Number.parseInt(id.slice(0, 8), 16);
+    const edges = ['', '0', 'ffffffff', 'FFFFFFFF0000', '00000000', '0x123456789', ' 1234567', '-1234567', '+abcdef0', '1234567g', '12345678', 'ü1234567'];
+    for (const id of edges) assert.ok(Object.is(readObjectIdSeconds(id), reference(id)), JSON.stringify(id));
+    const hexish = fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEFxX+- g'), maxLength: 12 });
+    fc.assert(
+      fc.property(fc.oneof(hexish, fc.string({ unit: 'binary', maxLength: 12 })), (id) => Object.is(readObjectIdSeconds(id), reference(id))),
       { numRuns: 20_000 },
     );
   });
