@@ -5,7 +5,6 @@
  * and decision D14; dates agree with the ObjectId times of the ids.
  */
 import { createRequire } from 'node:module';
-import type { Faker, Randomizer } from '@faker-js/faker';
 import { isoSeconds, objectIdAt, objectIdSeconds } from './object-id.js';
 import { rememberLastOf3 } from './remember-last.js';
 import type { RestoreJobRecord } from './restore-job-record.js';
@@ -17,29 +16,40 @@ export interface JobIds {
   restoreJobId: string;
 }
 
-// One private Faker, re-seeded at the start of every (synchronous) call, so no state survives a call.
-// Constructing a Faker per call costs ~150 µs and its Mersenne seeding ~30 µs; sfc32 costs nothing.
-let stream = new SeededStream([0, 0, 0, 0]);
-const randomizer: Randomizer = {
-  next: () => stream.next(),
-  seed: () => {
-    throw new Error('generate-restore-job seeds its stream itself');
-  },
-};
-// Assigned on the first call (see seededFaker).
-let faker: Faker;
+/** faker's English adjectives and nouns, each as it goes into a cluster name (clusterNameWord). */
+export interface ClusterNameWords {
+  adjectives: readonly string[];
+  nouns: readonly string[];
+}
+
+/** Keeps what a cluster name allows of a word: ASCII letters, digits and dashes, in lower case. */
+export const clusterNameWord = (word: string): string => word.replace(/[^a-zA-Z0-9-]/g, '').toLowerCase();
+
+let words: ClusterNameWords | undefined;
 
 /**
- * faker is loaded when the first job is generated, not at start-up: it is ~25 ms of every start, and a
- * run serving only fixtures never needs it (issue 6). The English build only (the package root loads all
- * ~70 locales, ~230 ms and ~30 MiB). It is an ES module; Node >= 20.19 (package.json engines) can
- * require() one, which keeps generation synchronous. That build exports an instance, not the class: its
- * constructor and merged definitions (en over base) make our own, seeded one.
+ * faker's word lists are loaded when the first job is generated, not at start-up: that is ~25 ms of
+ * every start, and a run serving only fixtures never needs them (issue 6). The English build only (the
+ * package root loads all ~70 locales, ~230 ms and ~30 MiB). It is an ES module; Node >= 20.19
+ * (package.json engines) can require() one, which keeps generation synchronous. Each word is made fit
+ * for a cluster name once, here, rather than in every reply that uses it.
  */
-function seededFaker(): Faker {
-  const { faker: english } = createRequire(import.meta.url)('@faker-js/faker/locale/en') as typeof import('@faker-js/faker/locale/en');
-  const FakerClass = english.constructor as typeof Faker;
-  return new FakerClass({ locale: english.rawDefinitions, randomizer });
+export function clusterNameWords(): ClusterNameWords {
+  if (words === undefined) {
+    const { faker: english } = createRequire(import.meta.url)('@faker-js/faker/locale/en') as typeof import('@faker-js/faker/locale/en');
+    words = { adjectives: english.definitions.word.adjective.map(clusterNameWord), nouns: english.definitions.word.noun.map(clusterNameWord) };
+  }
+  return words;
+}
+
+/**
+ * One word of a list, drawn as faker.word.adjective() and .noun() draw theirs (helpers.arrayElement: one
+ * draw scaled to the list's length), so the same stream gives the same words; a test holds the two
+ * together. faker's own calls read their options, copy the list and go through three helpers: ~4,800
+ * instructions for every cluster name made of words (issue 6).
+ */
+export function pickWord(list: readonly string[], random: SeededStream): string {
+  return list[Math.floor(random.next() * list.length)] as string;
 }
 
 const MIN_PLAUSIBLE = Date.UTC(2016, 0, 1) / 1000; // Atlas cloud backups are younger than this
@@ -97,9 +107,7 @@ function weightedPick<T>(random: SeededStream, table: Weighted<T>): T {
 const seedStateOf = rememberLastOf3((seed: number, groupId: string, clusterName: string) => cyrb128Read(undefined, [String(seed), groupId, clusterName]));
 
 export function generateRestoreJob(seed: number, ids: JobIds): RestoreJobRecord {
-  faker ??= seededFaker();
-  stream = new SeededStream(cyrb128Finish(cyrb128Read(seedStateOf(seed, ids.groupId, ids.clusterName), [ids.restoreJobId])));
-  const random = stream;
+  const random = new SeededStream(cyrb128Finish(cyrb128Read(seedStateOf(seed, ids.groupId, ids.clusterName), [ids.restoreJobId])));
 
   // The job id's ObjectId time is when the job was created; ids without a plausible time get one.
   const idTime = objectIdSeconds(ids.restoreJobId);
@@ -167,7 +175,11 @@ function addTargetFields(job: RestoreJobRecord, ids: JobIds, created: number, sn
 function targetClusterName(source: string, random: SeededStream): string {
   const style = random.next();
   if (style < 0.3) return `${source}-restore`.slice(0, 64);
-  if (style < 0.7) return `${faker.word.adjective()}-${faker.word.noun()}`.replace(/[^a-zA-Z0-9-]/g, '').toLowerCase() || 'restored';
+  if (style < 0.7) {
+    // clusterNameWord keeps dashes, so this is what cleaning the joined name would give.
+    const { adjectives, nouns } = clusterNameWords();
+    return `${pickWord(adjectives, random)}-${pickWord(nouns, random)}`;
+  }
   return `Cluster${random.int(1, 9)}`;
 }
 

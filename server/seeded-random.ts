@@ -67,12 +67,22 @@ export class SeededStream {
   private d: number;
 
   constructor(seed: readonly number[]) {
-    this.a = (seed[0] ?? 0) | 0;
-    this.b = (seed[1] ?? 0) | 0;
-    this.c = (seed[2] ?? 0) | 0;
-    this.d = (seed[3] ?? 0) | 0;
-    // The first outputs still echo the seed; discard them.
-    for (let i = 0; i < 12; i++) this.next();
+    let a = (seed[0] ?? 0) | 0;
+    let b = (seed[1] ?? 0) | 0;
+    let c = (seed[2] ?? 0) | 0;
+    let d = (seed[3] ?? 0) | 0;
+    // The first outputs still echo the seed; discard them (next(), written out on locals, as in pick).
+    for (let i = 0; i < 12; i++) {
+      const t = (((a + b) | 0) + d) | 0;
+      d = (d + 1) | 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) | 0;
+      c = (((c << 21) | (c >>> 11)) + t) | 0;
+    }
+    this.a = a;
+    this.b = b;
+    this.c = c;
+    this.d = d;
   }
 
   next(): number {
@@ -91,27 +101,34 @@ export class SeededStream {
   }
 
   hex(length: number): string {
-    return this.pick(HEX, length);
-  }
-
-  lowerAlnum(length: number): string {
-    return this.pick(LOWER_ALNUM, length);
-  }
-
-  alnum(length: number): string {
-    return this.pick(ALNUM, length);
+    return this.pick(HEX, new Array<number>(length), 0);
   }
 
   /**
-   * `length` characters of `alphabet`, one draw each (next(), written out). Made in one string of the
-   * right length, not a character at a time: a run of 16-24 grew through ~20 intermediate strings,
-   * which the reply's JSON then walked again as a tree of pieces when Node wrote it (~2,000
-   * instructions per fresh reply).
+   * `codes` as a string, its places from `from` on filled with random hex digits: text that starts with
+   * characters of the caller's own (an ObjectId's time) made in one string, not joined from two.
    */
-  private pick(alphabet: readonly number[], length: number): string {
+  hexAfter(codes: number[], from: number): string {
+    return this.pick(HEX, codes, from);
+  }
+
+  lowerAlnum(length: number): string {
+    return this.pick(LOWER_ALNUM, new Array<number>(length), 0);
+  }
+
+  alnum(length: number): string {
+    return this.pick(ALNUM, new Array<number>(length), 0);
+  }
+
+  /**
+   * `codes` as a string, its places from `from` on filled with characters of `alphabet`, one draw each
+   * (next(), written out). Made in one string of the right length, not a character at a time: a run
+   * of 16-24 grew through ~20 intermediate strings, which the reply's JSON then walked again as a tree
+   * of pieces when Node wrote it (~2,000 instructions per fresh reply).
+   */
+  private pick(alphabet: readonly number[], codes: number[], from: number): string {
     let { a, b, c, d } = this;
-    const codes = new Array<number>(length);
-    for (let i = 0; i < length; i++) {
+    for (let i = from; i < codes.length; i++) {
       const t = (((a + b) | 0) + d) | 0;
       d = (d + 1) | 0;
       a = b ^ (b >>> 9);
@@ -132,6 +149,7 @@ export function streamFromText(text: string): SeededStream {
 }
 
 const codesOf = (alphabet: string): readonly number[] => Array.from(alphabet, (char) => char.charCodeAt(0));
-const HEX = codesOf('0123456789abcdef');
+/** The character codes of the hex digits, by value. */
+export const HEX = codesOf('0123456789abcdef');
 const LOWER_ALNUM = codesOf('abcdefghijklmnopqrstuvwxyz0123456789');
 const ALNUM = codesOf('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789');

@@ -11,10 +11,11 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { Doorkeeper } from '../server/doorkeeper.js';
-import { generateRestoreJob, type JobIds } from '../server/generate-restore-job.js';
+import { clusterNameWord, clusterNameWords, generateRestoreJob, pickWord, type JobIds } from '../server/generate-restore-job.js';
 import { createJobCatalog, type JobBody } from '../server/job-catalog.js';
 import { loadFixtures } from '../server/load-fixtures.js';
-import { isoSeconds, objectIdSeconds as readObjectIdSeconds } from '../server/object-id.js';
+import { isoSeconds, objectIdAt as makeObjectIdAt, objectIdSeconds as readObjectIdSeconds } from '../server/object-id.js';
+import { SeededStream } from '../server/seeded-random.js';
 import { checkCoherence } from '../server/job-coherence.js';
 import { DEFAULT_FIXTURES_DIR } from '../server/package-root.js';
 import type { RestoreJobRecord } from '../server/restore-job-record.js';
@@ -244,6 +245,21 @@ describe('dates', () => {
     );
   });
 
+  test('objectIdAt writes the padded hex of the time and 16 random hex digits, for any time', () => {
+    // The implementation before it was made in one string (issue 6), on a twin of the same stream.
+    const reference = (seconds: number, random: SeededStream) => Math.floor(seconds).toString(16).padStart(8, '0').slice(-8) + random.hex(16);
+    const edges = [0, 1, 0.5, 15.99, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 17, -1, -0.5, -(2 ** 31), 1.7e9, 4e12, -4e12];
+    const check = (seconds: number, seed: number) => {
+      const mine = makeObjectIdAt(seconds, new SeededStream([seed, 1, 2, 3]));
+      assert.equal(mine, reference(seconds, new SeededStream([seed, 1, 2, 3])), `${seconds}`);
+    };
+    edges.forEach((s, i) => check(s, i));
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.double({ min: -1e13, max: 1e13, noNaN: true })), fc.integer(), (s, seed) => check(s, seed)),
+      { numRuns: 10_000 },
+    );
+  });
+
   test("objectIdSeconds reads an id's first eight characters as parseInt does, whatever they are", () => {
     const reference = (id: string) => Number.parseInt(id.slice(0, 8), 16);
     const edges = ['', '0', 'ffffffff', 'FFFFFFFF0000', '00000000', '0x123456789', ' 1234567', '-1234567', '+abcdef0', '1234567g', '12345678', 'ü1234567'];
@@ -253,6 +269,30 @@ describe('dates', () => {
       fc.property(fc.oneof(hexish, fc.string({ unit: 'binary', maxLength: 12 })), (id) => Object.is(readObjectIdSeconds(id), reference(id))),
       { numRuns: 20_000 },
     );
+  });
+});
+
+describe('cluster names made of words', () => {
+  test("pickWord draws as faker.word.adjective() and .noun() draw, over the same stream", async () => {
+    const { faker: english } = await import('@faker-js/faker/locale/en');
+    const FakerClass = english.constructor as typeof import('@faker-js/faker').Faker;
+    const { adjectives, nouns } = clusterNameWords();
+    assert.ok(adjectives.length > 100 && nouns.length > 100);
+    for (let seed = 0; seed < 300; seed++) {
+      const twin = new SeededStream([seed, 7, 11, 13]);
+      const faker = new FakerClass({ locale: english.rawDefinitions, randomizer: { next: () => twin.next(), seed: () => undefined } });
+      const random = new SeededStream([seed, 7, 11, 13]);
+      for (let i = 0; i < 20; i++) {
+        assert.equal(pickWord(adjectives, random), clusterNameWord(faker.word.adjective()), `seed ${seed}, adjective ${i}`);
+        assert.equal(pickWord(nouns, random), clusterNameWord(faker.word.noun()), `seed ${seed}, noun ${i}`);
+      }
+    }
+  });
+
+  test('clusterNameWord keeps what a cluster name allows, so a name of two words is a valid one', () => {
+    assert.equal(clusterNameWord("Jack-o'-Lantern Über 2"), 'jack-o-lanternber2');
+    const { adjectives, nouns } = clusterNameWords();
+    for (const word of [...adjectives, ...nouns]) assert.match(word, /^[a-z0-9][a-z0-9-]*$/, word);
   });
 });
 
