@@ -5,7 +5,10 @@
  * the old generation of V8's heap does not fill with bodies nobody asks for again.
  *
  * A fixed direct-mapped table of 32-bit hashes: memory never grows, and a collision only costs one
- * extra admission or one missed one, never a wrong answer (the cache still compares whole keys).
+ * extra admission or one missed one, never a wrong answer (the cache still compares whole keys). The
+ * caller hashes its keys: the catalog has a well-mixed hash of each generated job's address at hand
+ * already (the seed of its draws), and hashing the id again here was ~1,000 instructions of a fresh
+ * reply (issue 6).
  */
 export class Doorkeeper {
   readonly #slots: Uint32Array;
@@ -17,15 +20,12 @@ export class Doorkeeper {
     this.#mask = (1 << bits) - 1;
   }
 
-  /** True when this key was seen before (and is still remembered); remembers it either way. */
-  seenBefore(key: string): boolean {
-    // FNV-1a over UTF-16 code units; 0 is kept for "empty slot".
-    let hash = 0x811c9dc5;
-    for (let i = 0; i < key.length; i++) {
-      hash ^= key.charCodeAt(i);
-      hash = Math.imul(hash, 0x01000193);
-    }
-    hash = hash >>> 0 || 1;
+  /**
+   * True when a key of this hash was seen before (and is still remembered); remembers it either way.
+   * @param keyHash a 32-bit hash of the key whose low bits are as random as its high ones
+   */
+  seenBefore(keyHash: number): boolean {
+    const hash = keyHash >>> 0 || 1; // 0 is kept for "empty slot"
     const slot = hash & this.#mask;
     if (this.#slots[slot] === hash) return true;
     this.#slots[slot] = hash;

@@ -106,8 +106,20 @@ function weightedPick<T>(random: SeededStream, table: Weighted<T>): T {
  */
 const seedStateOf = rememberLastOf3((seed: number, groupId: string, clusterName: string) => cyrb128Read(undefined, [String(seed), groupId, clusterName]));
 
-export function generateRestoreJob(seed: number, ids: JobIds): RestoreJobRecord {
-  const random = new SeededStream(cyrb128Finish(cyrb128Read(seedStateOf(seed, ids.groupId, ids.clusterName), [ids.restoreJobId])));
+/** The 128-bit hash that seeds a generated job's draws. */
+export type JobSeed = readonly [number, number, number, number];
+
+/**
+ * The hash of the seed and a job's address that seeds its draws: so also a well-mixed fingerprint of
+ * the address, which the catalog's doorkeeper uses too.
+ */
+export function jobSeed(seed: number, ids: JobIds): JobSeed {
+  return cyrb128Finish(cyrb128Read(seedStateOf(seed, ids.groupId, ids.clusterName), [ids.restoreJobId]));
+}
+
+/** @param seedHash jobSeed(seed, ids), when the caller has it already */
+export function generateRestoreJob(seed: number, ids: JobIds, seedHash: JobSeed = jobSeed(seed, ids)): RestoreJobRecord {
+  const random = new SeededStream(seedHash);
 
   // The job id's ObjectId time is when the job was created; ids without a plausible time get one.
   const idTime = objectIdSeconds(ids.restoreJobId);

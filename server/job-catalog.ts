@@ -9,7 +9,7 @@
 import { LRUCache } from 'lru-cache';
 import type { AtlasErrorName } from './atlas-errors.js';
 import { Doorkeeper } from './doorkeeper.js';
-import { generateRestoreJob, type JobIds } from './generate-restore-job.js';
+import { generateRestoreJob, jobSeed, type JobIds } from './generate-restore-job.js';
 import { generatedJobJson } from './generated-job-json.js';
 import type { Fixture, FixtureSet } from './load-fixtures.js';
 import type { RestoreJobRecord } from './restore-job-record.js';
@@ -152,9 +152,11 @@ export function createJobCatalog(
         cache?.get(ids.restoreJobId); // marks it recently used
         return cached;
       }
-      const json = generatedJobJson(generateRestoreJob(options.seed, ids), context(ids, baseUrl), true);
-      // Generated jobs wait for their second request: ids asked for once never fill the cache.
-      if (cache && doorkeeper.seenBefore(ids.restoreJobId)) {
+      const seedHash = jobSeed(options.seed, ids);
+      const json = generatedJobJson(generateRestoreJob(options.seed, ids, seedHash), context(ids, baseUrl), true);
+      // Generated jobs wait for their second request (at one address: the seed hashes all of it), so
+      // ids asked for once never fill the cache.
+      if (cache && doorkeeper.seenBefore(seedHash[0])) {
         // Measured, as the body is kept: V8 measures a string built of pieces by first joining it into
         // one in place, so each later reply copies it whole instead of walking its pieces (~3,300
         // instructions a cached reply, issue 6).

@@ -11,7 +11,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { Doorkeeper } from '../server/doorkeeper.js';
-import { clusterNameWord, clusterNameWords, generateRestoreJob, pickWord, type JobIds } from '../server/generate-restore-job.js';
+import { clusterNameWord, clusterNameWords, generateRestoreJob, jobSeed, pickWord, type JobIds } from '../server/generate-restore-job.js';
 import { createJobCatalog, type JobBody } from '../server/job-catalog.js';
 import { loadFixtures } from '../server/load-fixtures.js';
 import { isoSeconds, objectIdAt as makeObjectIdAt, objectIdSeconds as readObjectIdSeconds } from '../server/object-id.js';
@@ -417,16 +417,19 @@ describe('wire-fidelity mode (D13)', () => {
 describe('the render cache (memory stays bounded)', () => {
   test('the doorkeeper remembers keys it saw, in a fixed table, and forgets them on clear', () => {
     const door = new Doorkeeper(4);
-    assert.equal(door.seenBefore('a'), false, 'first sight');
-    assert.equal(door.seenBefore('a'), true, 'second sight');
-    assert.equal(door.seenBefore('b'), false);
+    const a = 0x9e3779b9;
+    assert.equal(door.seenBefore(a), false, 'first sight');
+    assert.equal(door.seenBefore(a), true, 'second sight');
+    assert.equal(door.seenBefore(a + 1), false);
+    assert.equal(door.seenBefore(0), false, 'a zero hash is a key like any other');
+    assert.equal(door.seenBefore(0), true);
     door.clear();
-    assert.equal(door.seenBefore('a'), false, 'forgotten after clear');
+    assert.equal(door.seenBefore(a), false, 'forgotten after clear');
     // 16 slots and 1,000 keys: collisions overwrite older keys, they never fail or grow the table.
-    const keys = Array.from({ length: 1000 }, (_, i) => `key ${i}`);
+    const keys = Array.from({ length: 1000 }, (_, i) => jobSeed(SEED, { groupId: 'g', clusterName: 'c', restoreJobId: `key ${i}` })[0]);
     for (const k of keys) door.seenBefore(k);
-    assert.equal(door.seenBefore('key 999'), true, 'the newest key is remembered');
-    assert.equal(door.seenBefore('key 0'), false, 'the oldest was overwritten by later keys in its slot');
+    assert.equal(door.seenBefore(keys[999] as number), true, 'the newest key is remembered');
+    assert.equal(door.seenBefore(keys[0] as number), false, 'the oldest was overwritten by later keys in its slot');
   });
 
   test('a generated job enters the cache on its second request, a fixture never does, and both answer the same bytes', async () => {
