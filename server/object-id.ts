@@ -52,6 +52,30 @@ const Z = 90;
 const tens = (n: number) => ZERO + Math.floor((n % 100) / 10);
 const ones = (n: number) => ZERO + (n % 10);
 
+/** The character codes of a day's date, `2026-08-10` (see isoSeconds). */
+type DateCodes = readonly [number, number, number, number, number, number, number, number];
+
+/** Hinnant's days-to-civil: the date of a day counted from 1970-01-01, in years 0-9999. */
+function dateCodesOf(days: number): DateCodes {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const shiftedMonth = Math.floor((5 * dayOfYear + 2) / 153); // March = 0
+  const day = dayOfYear - Math.floor((153 * shiftedMonth + 2) / 5) + 1;
+  const month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  const century = Math.floor(year / 100);
+  return [tens(century), ones(century), tens(year), ones(year), tens(month), ones(month), tens(day), ones(day)];
+}
+
+// The dates of the last days seen, by day modulo 4: a generated job's dates fall within three days of
+// each other, so they never push each other out, and one client's ids on a few days (issue 6: the date
+// arithmetic was half of a date's cost).
+const recentDays = [Number.NaN, Number.NaN, Number.NaN, Number.NaN];
+const recentDates: DateCodes[] = [0, 1, 2, 3].map(dateCodesOf);
+
 /**
  * Second-precision UTC date-time, as Atlas writes them: `2026-08-10T03:40:10Z`. Computed with integer
  * arithmetic (Hinnant's days-to-civil), not `Date#toISOString` plus a regex: a generated job formats
@@ -63,31 +87,27 @@ export function isoSeconds(seconds: number): string {
   const s = Math.floor(seconds);
   if (!(s >= FOUR_DIGIT_YEARS[0] && s < FOUR_DIGIT_YEARS[1])) return new Date(s * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const days = Math.floor(s / DAY);
+  const slot = days & 3;
+  if (recentDays[slot] !== days) {
+    recentDates[slot] = dateCodesOf(days);
+    recentDays[slot] = days;
+  }
+  const date = recentDates[slot] as DateCodes;
   const secondOfDay = s - days * DAY;
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const dayOfEra = z - era * 146_097;
-  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
-  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
-  const shiftedMonth = Math.floor((5 * dayOfYear + 2) / 153); // March = 0
-  const day = dayOfYear - Math.floor((153 * shiftedMonth + 2) / 5) + 1;
-  const month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
-  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0); // 0-9999 inside FOUR_DIGIT_YEARS
   const hour = Math.floor(secondOfDay / 3600);
   const minute = Math.floor((secondOfDay % 3600) / 60);
   const second = secondOfDay % 60;
-  const century = Math.floor(year / 100);
   return String.fromCharCode(
-    tens(century),
-    ones(century),
-    tens(year),
-    ones(year),
+    date[0],
+    date[1],
+    date[2],
+    date[3],
     DASH,
-    tens(month),
-    ones(month),
+    date[4],
+    date[5],
     DASH,
-    tens(day),
-    ones(day),
+    date[6],
+    date[7],
     T,
     tens(hour),
     ones(hour),

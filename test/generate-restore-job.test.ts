@@ -243,6 +243,13 @@ describe('dates', () => {
       fc.property(fc.double({ min: -8.64e12, max: 8.64e12, noNaN: true }), (s) => isoSeconds(s) === reference(s)),
       { numRuns: 20_000 },
     );
+    // Runs of times on a few days, as a job's dates are: recent days' dates are reused, never a stale one.
+    fc.assert(
+      fc.property(fc.integer({ min: -719_528, max: 2_932_896 }), fc.array(fc.integer({ min: -2 * 86_400, max: 3 * 86_400 }), { minLength: 2, maxLength: 12 }), (day, offsets) =>
+        offsets.every((offset) => isoSeconds(day * 86_400 + offset) === reference(day * 86_400 + offset)),
+      ),
+      { numRuns: 5_000 },
+    );
   });
 
   test('objectIdAt writes the padded hex of the time and 16 random hex digits, for any time', () => {
