@@ -10,6 +10,7 @@
  * here. test/generated-job-json.test.ts compares these bytes with the reference for any ids and base URL.
  * Fixture jobs can hold any string and always take the general path.
  */
+import { flatText } from './flat-text.js';
 import type { RestoreJobRecord } from './restore-job-record.js';
 import { rememberLast, rememberLastOf3 } from './remember-last.js';
 import { restoreJobJson, type ShapeContext } from './shape-restore-job.js';
@@ -37,32 +38,73 @@ interface LinkText {
   self: string;
   /** after the job id again, when a snapshot link follows: `","rel":"self"},{"href":"…/backup/snapshots/` */
   selfThenSnapshot: string;
-  /** after the job id again, when none does: `","rel":"self"}` */
-  selfOnly: string;
-  /** after the snapshot id: `","rel":"…/snapshot"}` */
-  snapshot: string;
-  /** the cluster and group links and the end of the array */
-  rest: string;
+  /** after the snapshot id: its rel, the cluster and group links and the end of the array */
+  snapshotThenRest: string;
+  /** after the job id again, when no snapshot link follows: the self rel, cluster and group links, end */
+  selfThenRest: string;
 }
 
 // As restoreJobLinks builds them (encodeURIComponent leaves a name of the spec's pattern as it is).
 const linkText = rememberLastOf3((base: string, groupId: string, clusterName: string): LinkText => {
   const group = `${base}/api/atlas/v2/groups/${groupId}`;
   const cluster = `${group}/clusters/${clusterName}`;
+  const rest = `,{"href":"${cluster}","rel":"https://cloud.mongodb.com/cluster"},{"href":"${group}","rel":"https://cloud.mongodb.com/group"}]`;
   return {
-    self: `","links":[{"href":"${cluster}/backup/restoreJobs/`,
-    selfThenSnapshot: `","rel":"self"},{"href":"${cluster}/backup/snapshots/`,
-    selfOnly: '","rel":"self"}',
-    snapshot: '","rel":"https://cloud.mongodb.com/snapshot"}',
-    rest: `,{"href":"${cluster}","rel":"https://cloud.mongodb.com/cluster"},{"href":"${group}","rel":"https://cloud.mongodb.com/group"}]`,
+    self: flatText(`","links":[{"href":"${cluster}/backup/restoreJobs/`),
+    selfThenSnapshot: flatText(`","rel":"self"},{"href":"${cluster}/backup/snapshots/`),
+    snapshotThenRest: flatText(`","rel":"https://cloud.mongodb.com/snapshot"}${rest}`),
+    selfThenRest: flatText(`","rel":"self"}${rest}`),
   };
 });
 
-function strings(values: readonly string[]): string {
-  let out = '[';
-  for (let i = 0; i < values.length; i++) out += (i === 0 ? '"' : ',"') + values[i] + '"';
-  return out + ']';
+/**
+ * What is still to be written of the member before the next key: nothing yet (the object's `{`),
+ * nothing (the value is complete), or the end of a string value, alone or closing an array or object.
+ * A string value's closing quote is written with the key after it, and a key with its value's opening
+ * quote, so the JSON is made of fewer, longer pieces: Node walks a reply's pieces one by one to join
+ * them when it writes the body, and each piece was also a join and a young object of its own (a
+ * generated reply had ~45 pieces; ~1,500 instructions fewer at ~30, issue 6).
+ */
+type After = 0 | 1 | 2 | 3 | 4;
+const START: After = 0;
+const VALUE: After = 1;
+const STRING: After = 2;
+const STRING_IN_ARRAY: After = 3;
+const STRING_IN_OBJECT: After = 4;
+/** One text for each After. */
+type ByAfter = readonly [string, string, string, string, string];
+const AT_END: ByAfter = ['{}', '}', '"}', '"]}', '"}}'];
+
+/** A key's text after each state; `opening` is what its value starts with when the key writes it. */
+function keyText(name: string, opening = ''): ByAfter {
+  const text = `"${name}":${opening}`;
+  return [flatText(`{${text}`), flatText(`,${text}`), flatText(`",${text}`), flatText(`"],${text}`), flatText(`"},${text}`)];
 }
+/** A boolean member whole: [false, true] texts after each state. */
+const flagText = (name: string) => [keyText(name, 'false'), keyText(name, 'true')] as const;
+
+const KEY = {
+  cancelled: flagText('cancelled'),
+  components: keyText('components'),
+  deliveryType: keyText('deliveryType', '"'),
+  deliveryUrl: keyText('deliveryUrl', '["'),
+  noDeliveryUrl: keyText('deliveryUrl', '[]'),
+  date: keyText('desiredTimestamp', '{"date":"'),
+  desiredTimestamp: keyText('desiredTimestamp'),
+  expired: flagText('expired'),
+  expiresAt: keyText('expiresAt', '"'),
+  failed: flagText('failed'),
+  finishedAt: keyText('finishedAt', '"'),
+  id: keyText('id', '"'),
+  oplogInc: keyText('oplogInc'),
+  oplogTs: keyText('oplogTs'),
+  pointInTimeUTCSeconds: keyText('pointInTimeUTCSeconds'),
+  privateDownloadDeliveryUrls: keyText('privateDownloadDeliveryUrls'),
+  snapshotId: keyText('snapshotId', '"'),
+  targetClusterName: keyText('targetClusterName', '"'),
+  targetGroupId: keyText('targetGroupId', '"'),
+  timestamp: keyText('timestamp', '"'),
+};
 
 function privateUrls(urls: PrivateUrls): string {
   let out = '[';
@@ -101,33 +143,109 @@ export function generatedJobJson(job: RestoreJobRecord, ctx: ShapeContext, idsCh
   if (ctx.wireFidelity || !idsSafe) return restoreJobJson(job, ctx);
   const links = linkText(jsonBase(ctx.baseUrl), ctx.groupId, ctx.clusterName);
 
-  // deliveryType is required: members before it end with a comma, members after it start with one.
-  let out = '{';
-  if (job.cancelled !== undefined) out += `"cancelled":${job.cancelled},`;
-  if (job.components !== undefined) out += `"components":${members(job.components)},`;
-  out += `"deliveryType":"${job.deliveryType}"`;
-  if (job.deliveryUrl !== undefined) out += `,"deliveryUrl":${strings(job.deliveryUrl)}`;
+  // Members in schema order; `after` says what the last one left to write (After). One piece per
+  // `+=`: Node joins a chain of pieces added one at a time in a loop, where `out += key + value`
+  // makes it descend into each member's own pair (~1,100 instructions more a reply, issue 6).
+  let out = '';
+  let after = START;
+  if (job.cancelled !== undefined) {
+    out += (job.cancelled ? KEY.cancelled[1] : KEY.cancelled[0])[after];
+    after = VALUE;
+  }
+  if (job.components !== undefined) {
+    out += KEY.components[after];
+    out += members(job.components);
+    after = VALUE;
+  }
+  out += KEY.deliveryType[after];
+  out += job.deliveryType;
+  after = STRING;
+  if (job.deliveryUrl !== undefined) {
+    const urls = job.deliveryUrl;
+    if (urls.length === 0) {
+      out += KEY.noDeliveryUrl[after];
+      after = VALUE;
+    } else {
+      out += KEY.deliveryUrl[after];
+      out += urls.length === 1 ? urls[0] : urls.join('","');
+      after = STRING_IN_ARRAY;
+    }
+  }
   if (job.desiredTimestamp !== undefined) {
     const { date, increment } = job.desiredTimestamp;
-    let item = '';
-    if (date !== undefined) item += `,"date":"${date}"`;
-    if (increment !== undefined) item += `,"increment":${increment}`;
-    out += `,"desiredTimestamp":{${item.slice(1)}}`;
+    if (date !== undefined && increment === undefined) {
+      out += KEY.date[after];
+      out += date;
+      after = STRING_IN_OBJECT;
+    } else {
+      let item = '';
+      if (date !== undefined) item += `,"date":"${date}"`;
+      if (increment !== undefined) item += `,"increment":${increment}`;
+      out += `${KEY.desiredTimestamp[after]}{${item.slice(1)}}`;
+      after = VALUE;
+    }
   }
-  if (job.expired !== undefined) out += `,"expired":${job.expired}`;
-  if (job.expiresAt !== undefined) out += `,"expiresAt":"${job.expiresAt}"`;
-  if (job.failed !== undefined) out += `,"failed":${job.failed}`;
-  if (job.finishedAt !== undefined) out += `,"finishedAt":"${job.finishedAt}"`;
-  out += `,"id":"${job.id}${links.self}${job.id}`;
-  out += job.snapshotId ? links.selfThenSnapshot + job.snapshotId + links.snapshot : links.selfOnly;
-  out += links.rest;
-  if (job.oplogInc !== undefined) out += `,"oplogInc":${job.oplogInc}`;
-  if (job.oplogTs !== undefined) out += `,"oplogTs":${job.oplogTs}`;
-  if (job.pointInTimeUTCSeconds !== undefined) out += `,"pointInTimeUTCSeconds":${job.pointInTimeUTCSeconds}`;
-  if (job.privateDownloadDeliveryUrls !== undefined) out += `,"privateDownloadDeliveryUrls":${privateUrls(job.privateDownloadDeliveryUrls)}`;
-  if (job.snapshotId !== undefined) out += `,"snapshotId":"${job.snapshotId}"`;
-  if (job.targetClusterName !== undefined) out += `,"targetClusterName":"${job.targetClusterName}"`;
-  if (job.targetGroupId !== undefined) out += `,"targetGroupId":"${job.targetGroupId}"`;
-  if (job.timestamp !== undefined) out += `,"timestamp":"${job.timestamp}"`;
-  return `${out}}`;
+  if (job.expired !== undefined) {
+    out += (job.expired ? KEY.expired[1] : KEY.expired[0])[after];
+    after = VALUE;
+  }
+  if (job.expiresAt !== undefined) {
+    out += KEY.expiresAt[after];
+    out += job.expiresAt;
+    after = STRING;
+  }
+  if (job.failed !== undefined) {
+    out += (job.failed ? KEY.failed[1] : KEY.failed[0])[after];
+    after = VALUE;
+  }
+  if (job.finishedAt !== undefined) {
+    out += KEY.finishedAt[after];
+    out += job.finishedAt;
+    after = STRING;
+  }
+  out += KEY.id[after];
+  out += job.id + links.self + job.id;
+  out += job.snapshotId ? links.selfThenSnapshot + job.snapshotId + links.snapshotThenRest : links.selfThenRest;
+  after = VALUE;
+  if (job.oplogInc !== undefined) {
+    out += KEY.oplogInc[after];
+    out += job.oplogInc;
+    after = VALUE;
+  }
+  if (job.oplogTs !== undefined) {
+    out += KEY.oplogTs[after];
+    out += job.oplogTs;
+    after = VALUE;
+  }
+  if (job.pointInTimeUTCSeconds !== undefined) {
+    out += KEY.pointInTimeUTCSeconds[after];
+    out += job.pointInTimeUTCSeconds;
+    after = VALUE;
+  }
+  if (job.privateDownloadDeliveryUrls !== undefined) {
+    out += KEY.privateDownloadDeliveryUrls[after];
+    out += privateUrls(job.privateDownloadDeliveryUrls);
+    after = VALUE;
+  }
+  if (job.snapshotId !== undefined) {
+    out += KEY.snapshotId[after];
+    out += job.snapshotId;
+    after = STRING;
+  }
+  if (job.targetClusterName !== undefined) {
+    out += KEY.targetClusterName[after];
+    out += job.targetClusterName;
+    after = STRING;
+  }
+  if (job.targetGroupId !== undefined) {
+    out += KEY.targetGroupId[after];
+    out += job.targetGroupId;
+    after = STRING;
+  }
+  if (job.timestamp !== undefined) {
+    out += KEY.timestamp[after];
+    out += job.timestamp;
+    after = STRING;
+  }
+  return out + AT_END[after];
 }

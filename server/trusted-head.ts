@@ -14,6 +14,7 @@
  * pin the bytes either way.
  */
 import { OutgoingMessage, ServerResponse } from 'node:http';
+import { flatText } from './flat-text.js';
 
 /** A reply's headers in the shape of Node's store: lower-case name → [name as written, value], in wire order. */
 export type Head = Record<string, readonly [string, string]>;
@@ -46,7 +47,7 @@ export const trustedHeadInUse = OUT_HEADERS !== undefined;
 export function joinHeadLines(entries: ReadonlyArray<readonly [string, string]>): readonly [string, string] {
   const [first, ...rest] = entries;
   if (first === undefined) throw new Error('joinHeadLines needs at least one header');
-  return Object.freeze([first[0], [first[1], ...rest.map(([name, value]) => `${name}: ${value}`)].join('\r\n')] as const);
+  return Object.freeze([first[0], flatText([first[1], ...rest.map(([name, value]) => `${name}: ${value}`)].join('\r\n'))] as const);
 }
 
 /**

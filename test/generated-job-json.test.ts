@@ -66,3 +66,25 @@ test('writes every field the schema has, in schema order, as the reference does'
   const { cancelled: _c, components: _m, desiredTimestamp: _d, snapshotId: _s, ...fewer } = job;
   assert.equal(generatedJobJson(fewer, ctx), reference(fewer, ctx), 'without the optional members around deliveryType and snapshotId');
 });
+
+test('writes the reference bytes for any subset of the fields, with empty and one-element arrays and partial timestamps', () => {
+  const ctx: ShapeContext = { baseUrl: 'http://127.0.0.1:8080', groupId: '32b6e34b3d91647abb20e7b8', clusterName: 'Cluster0', wireFidelity: false };
+  const optional = Object.keys(EVERY_FIELD).filter((key) => key !== 'deliveryType' && key !== 'id') as (keyof RestoreJobRecord)[];
+  const variants = fc.record({
+    keep: fc.subarray(optional),
+    deliveryUrl: fc.constantFrom([], [EVERY_FIELD.deliveryUrl[0] as string], EVERY_FIELD.deliveryUrl),
+    desiredTimestamp: fc.constantFrom({}, { date: '2026-08-10T03:40:10Z' }, { increment: 7 }, EVERY_FIELD.desiredTimestamp),
+    components: fc.constantFrom([], EVERY_FIELD.components),
+    privateDownloadDeliveryUrls: fc.constantFrom([], EVERY_FIELD.privateDownloadDeliveryUrls),
+    flags: fc.tuple(fc.boolean(), fc.boolean(), fc.boolean()),
+  });
+  fc.assert(
+    fc.property(variants, ({ keep, deliveryUrl, desiredTimestamp, components, privateDownloadDeliveryUrls, flags: [cancelled, expired, failed] }) => {
+      const full: RestoreJobRecord = { ...EVERY_FIELD, deliveryUrl, desiredTimestamp, components, privateDownloadDeliveryUrls, cancelled, expired, failed };
+      const job: RestoreJobRecord = { deliveryType: full.deliveryType, id: full.id };
+      for (const key of keep) Object.assign(job, { [key]: full[key] });
+      assert.equal(generatedJobJson(job, ctx, true), reference(job, ctx), JSON.stringify(job));
+    }),
+    { seed: SEED, numRuns: 3000 },
+  );
+});
