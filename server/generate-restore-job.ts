@@ -201,7 +201,10 @@ function addDownloadFields(job: RestoreJobRecord, created: number, random: Seede
   const sharded = layout < 0.15;
   const privateEndpoint = !sharded && layout < 0.3;
   const urlReady = created + random.int(2 * MINUTE, 20 * MINUTE);
-  const host = `restore-${job.id}.${random.lowerAlnum(6)}.mongodb.net:27017`;
+  // The archive host's name, `restore-<job id>.<label>.mongodb.net:27017`, is written out whole in
+  // each URL: a URL made around a host made first was a tree within a tree, which Node walks one
+  // level deeper when it writes the reply (issue 6).
+  const label = random.lowerAlnum(6);
   const token = random.alnum(24);
   const snapshotId = job.snapshotId as string;
 
@@ -225,9 +228,9 @@ function addDownloadFields(job: RestoreJobRecord, created: number, random: Seede
     case 'ready': {
       job.expiresAt = isoSeconds(urlReady + HOUR + random.int(0, 5 * MINUTE));
       if (sharded) {
-        job.components = shardComponents(host, token, snapshotId, random);
+        job.components = shardComponents(job.id, label, token, snapshotId, random);
       } else {
-        job.deliveryUrl = [`https://${host}/${token}/restore-${snapshotId}.tar.gz`];
+        job.deliveryUrl = [`https://restore-${job.id}.${label}.mongodb.net:27017/${token}/restore-${snapshotId}.tar.gz`];
         if (privateEndpoint) {
           job.privateDownloadDeliveryUrls = [
             {
@@ -242,12 +245,12 @@ function addDownloadFields(job: RestoreJobRecord, created: number, random: Seede
   }
 }
 
-function shardComponents(host: string, token: string, snapshotId: string, random: SeededStream): RestoreJobRecord['components'] {
+function shardComponents(jobId: string, label: string, token: string, snapshotId: string, random: SeededStream): RestoreJobRecord['components'] {
   const prefix = `atlas-${random.lowerAlnum(6)}`;
   const shards = random.int(2, 4);
   const names = [...Array.from({ length: shards }, (_, i) => `${prefix}-shard-${i}`), `${prefix}-config-0`];
   return names.map((replicaSetName) => ({
-    downloadUrl: `https://${host}/${token}/restore-${snapshotId}-${replicaSetName}.tar.gz`,
+    downloadUrl: `https://restore-${jobId}.${label}.mongodb.net:27017/${token}/restore-${snapshotId}-${replicaSetName}.tar.gz`,
     replicaSetName,
   }));
 }
