@@ -2,7 +2,7 @@
  * MongoDB ObjectIds carry their creation time in the first 4 bytes; Atlas job, snapshot and group ids
  * are ObjectIds, so generated dates can agree with the ids a client asked for.
  */
-import { HEX, type SeededStream } from './seeded-random.js';
+import { HEX, scratchCodes, type SeededStream } from './seeded-random.js';
 
 /** The value of each hex digit by character code; undefined for every other character. */
 const HEX_DIGIT_VALUES: readonly (number | undefined)[] = Array.from({ length: 128 }, (_, code) => {
@@ -33,7 +33,7 @@ export function objectIdSeconds(id: string): number {
 export function objectIdAt(seconds: number, random: SeededStream): string {
   const s = Math.floor(seconds);
   if (!(s >= 0 && s <= 0xffffffff)) return s.toString(16).padStart(8, '0').slice(-8) + random.hex(16);
-  const codes = new Array<number>(24);
+  const codes = scratchCodes(24);
   for (let i = 0; i < 8; i++) codes[i] = HEX[(s >>> (28 - 4 * i)) & 15] as number;
   return random.hexAfter(codes, 8);
 }
