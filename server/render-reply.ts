@@ -53,6 +53,7 @@ function errorHead(errorCode: string): Head {
     'x-error-code': ['x-error-code', errorCode],
   };
 }
+// All but x-error-code, the last, which differs from error to error.
 const ERROR_LINES = joinHeadLines(Object.values(errorHead('')).slice(0, -1));
 
 /**
