@@ -204,8 +204,16 @@ export function generatedJobJson(job: RestoreJobRecord, ctx: ShapeContext, idsCh
     after = STRING;
   }
   out += KEY.id[after];
-  out += job.id + links.self + job.id;
-  out += job.snapshotId ? links.selfThenSnapshot + job.snapshotId + links.snapshotThenRest : links.selfThenRest;
+  out += job.id;
+  out += links.self;
+  out += job.id;
+  if (job.snapshotId) {
+    out += links.selfThenSnapshot;
+    out += job.snapshotId;
+    out += links.snapshotThenRest;
+  } else {
+    out += links.selfThenRest;
+  }
   after = VALUE;
   if (job.oplogInc !== undefined) {
     out += KEY.oplogInc[after];
