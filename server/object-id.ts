@@ -28,7 +28,7 @@ export function objectIdSeconds(id: string): number {
 /**
  * An ObjectId of a time: its 8 hex digits (the last 8, as padded hex) and 16 random ones, made in one
  * string. Joined from the time's padded hex and the random part, each id cost two strings and a join
- * more, and was one more piece for the reply's JSON to walk (~1,000 instructions a generated job, issue 6).
+ * more, and was one more piece for the reply's JSON to walk (~760 instructions a fresh reply, issue 6).
  */
 export function objectIdAt(seconds: number, random: SeededStream): string {
   const s = Math.floor(seconds);
