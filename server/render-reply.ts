@@ -41,8 +41,8 @@ function jobHead(): Head {
 }
 const JOB_LINES = joinHeadLines(Object.values(jobHead()));
 
-/** An error reply's head, up to its rate-limit headers. */
-function errorHead(errorCode: string): Head {
+/** An error reply's head, up to its rate-limit headers; `errorCode` is its x-error-code entry. */
+function errorHead(errorCode: readonly [string, string]): Head {
   return {
     'content-type': JSON_CONTENT_TYPE,
     'referrer-policy': REFERRER_POLICY,
@@ -50,11 +50,11 @@ function errorHead(errorCode: string): Head {
     'x-content-type-options': CONTENT_TYPE_OPTIONS,
     'x-frame-options': FRAME_OPTIONS,
     'x-permitted-cross-domain-policies': CROSS_DOMAIN_POLICIES,
-    'x-error-code': ['x-error-code', errorCode],
+    'x-error-code': errorCode,
   };
 }
 // All but x-error-code, the last, which differs from error to error.
-const ERROR_LINES = joinHeadLines(Object.values(errorHead('')).slice(0, -1));
+const ERROR_LINES = joinHeadLines(Object.values(errorHead(['x-error-code', ''])).slice(0, -1));
 
 /**
  * A reply's head twice: each header by itself (what Node keeps and reports), and what Node writes,
@@ -157,8 +157,9 @@ export function sendAtlasError(
     head['content-type'] = JSON_CONTENT_TYPE;
     return writeReply(reply, status, { head, wire: head }, UNAUTHORIZED_BODY);
   }
+  // One entry for both heads, as Content-Length and Retry-After are.
   const code = ['x-error-code', definition.errorCode] as const;
-  const heads = withRateLimit({ head: errorHead(code[1]), wire: { lines: ERROR_LINES, 'x-error-code': code } }, rate);
+  const heads = withRateLimit({ head: errorHead(code), wire: { lines: ERROR_LINES, 'x-error-code': code } }, rate);
   if (definition.status === 429 || definition.status === 503) {
     const retryAfter = ['retry-after', String(Math.max(1, rate?.resetSeconds ?? 60))] as const;
     heads.head['retry-after'] = retryAfter;
