@@ -60,6 +60,11 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'stopping: finishing in-flight requests');
+    // Node closes the connections that are idle when the server closes, not those that go idle later
+    // as their last reply is sent: a keep-alive client (fetch, the Go SDK) would hold the process until
+    // the keep-alive timeout, past `docker stop`'s grace period. Close those as they go idle.
+    const idle = setInterval(() => app.server.closeIdleConnections(), 50);
+    idle.unref();
     app.close().then(
       () => process.exit(0),
       (error: unknown) => {
