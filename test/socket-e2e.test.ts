@@ -2,25 +2,33 @@
  * Over a real socket, the way users meet the mock: the built bin as a child process, and fetch.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test, type TestContext } from 'node:test';
 import { PACKAGE_ROOT } from '../server/package-root.js';
-import { CLUSTER, GROUP, SUCCESS_TYPE, VERSIONED, assertMatchesSpec, jobUrl, startProcess } from './helper.js';
+import { CLUSTER, GROUP, SUCCESS_TYPE, VERSIONED, assertAtlasError, assertMatchesSpec, exitWithin, jobUrl, startProcess } from './helper.js';
 
 const CLI = join(PACKAGE_ROOT, 'dist', 'server', 'cli.js');
 
+/**
+ * Every wait here is bounded, so a mock that stops answering fails its test instead of holding the
+ * suite: a test's own timeout, each request's, each socket's, and each child's exit.
+ */
+const TEST_TIMEOUT_MS = 30_000;
+const REQUEST_TIMEOUT_MS = 10_000;
+const EXIT_TIMEOUT_MS = 5_000;
+
 /** Starts the bin on a free port and resolves with its URL once its start-up line is printed. */
-function startCli(args: string[]) {
-  return startProcess(process.execPath, [CLI, '--port', '0', '--auth', 'off', ...args]);
+function startCli(args: string[], t?: TestContext) {
+  return startProcess(process.execPath, [CLI, '--port', '0', '--auth', 'off', ...args], process.env, t);
 }
 
 /** One request written by hand on a fresh socket; the reply's head lines as sent, and its body. */
 async function rawExchange(url: string, path: string, method = 'GET', extraHeaders = '', host?: string): Promise<{ head: string[]; body: string }> {
   const { hostname, port } = new URL(url);
   const socket = connect(Number(port), hostname);
+  socket.setTimeout(REQUEST_TIMEOUT_MS, () => socket.destroy(new Error(`no complete reply to ${method} ${path} within ${REQUEST_TIMEOUT_MS} ms`)));
   socket.write(`${method} ${path} HTTP/1.1\r\nHost: ${host ?? `${hostname}:${port}`}\r\nAccept: ${VERSIONED}\r\n${extraHeaders}Connection: close\r\n\r\n`);
   const chunks: Buffer[] = [];
   socket.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -30,16 +38,21 @@ async function rawExchange(url: string, path: string, method = 'GET', extraHeade
   return { head: text.slice(0, split).split('\r\n'), body: text.slice(split + 4) };
 }
 
+/** A raw head's header lines as a name (lower case) → value map. */
+function headersOf(head: string[]): Record<string, string> {
+  return Object.fromEntries(head.slice(1).map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+}
+
 /** The head with the one line that changes every second, Date, taken out. */
 const withoutDate = (head: string[]) => head.filter((line) => !line.startsWith('Date: '));
 
 async function fetchAtlas(url: string, init: RequestInit = {}) {
-  const res = await fetch(url, init);
+  const res = await fetch(url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), ...init });
   const body = await res.text();
   return { statusCode: res.status, headers: Object.fromEntries(res.headers), body };
 }
 
-describe('the bin over a real socket', () => {
+describe('the bin over a real socket', { timeout: TEST_TIMEOUT_MS }, () => {
   let server: Awaited<ReturnType<typeof startCli>>;
   before(async () => {
     server = await startCli(['--seed', '7']);
@@ -77,10 +90,7 @@ describe('the bin over a real socket', () => {
 
   test('errors keep the Atlas shape over the wire, and HEAD has no body', async () => {
     const res = await fetchAtlas(`${server.url}${jobUrl(GROUP, CLUSTER, '000000000000000000000500')}`, { headers: { accept: VERSIONED } });
-    assert.equal(res.statusCode, 500);
-    assert.equal(res.headers['content-type'], 'application/json');
-    assert.equal(res.headers['x-error-code'], 'UNEXPECTED_ERROR');
-    assertMatchesSpec(res);
+    assertAtlasError(res, { status: 500, errorCode: 'UNEXPECTED_ERROR', enveloped: false });
     const head = await fetch(`${server.url}${jobUrl(GROUP, CLUSTER, '6a7ddc837c2e91d04b368d39')}`, { method: 'HEAD', headers: { accept: VERSIONED } });
     assert.equal(head.status, 200);
     assert.equal(await head.text(), '');
@@ -110,7 +120,7 @@ describe('the bin over a real socket', () => {
     assert.equal(declared, body.length, 'read as latin1, one character per byte');
     const text = Buffer.from(body, 'latin1').toString('utf8');
     assert.ok(text.includes('Cl\u00fcster'), text);
-    assertMatchesSpec({ statusCode: 400, headers: { 'content-type': 'application/json' }, body: text });
+    assertAtlasError({ statusCode: 400, headers: headersOf(head), body: text }, { status: 400, errorCode: 'INVALID_CLUSTER_NAME' });
   });
 
   // Replies are written straight to Node's response (render-reply.ts): these are the exact bytes a
@@ -157,7 +167,7 @@ describe('the bin over a real socket', () => {
       `content-length: ${Buffer.byteLength(error.body)}`,
       'Connection: close',
     ]);
-    assert.equal(JSON.parse(error.body).errorCode, 'RESTORE_JOB_NOT_FOUND');
+    assertAtlasError({ statusCode: 404, headers: headersOf(error.head), body: error.body }, { status: 404, errorCode: 'RESTORE_JOB_NOT_FOUND' });
   });
 
   test('the health check needs no headers', async () => {
@@ -167,17 +177,15 @@ describe('the bin over a real socket', () => {
   });
 });
 
-test('SIGTERM stops the mock gracefully with exit code 0', async () => {
-  const { child } = await startCli([]);
-  const exit = once(child, 'exit');
+test('SIGTERM stops the mock gracefully with exit code 0', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  const { child } = await startCli([], t);
   child.kill('SIGTERM');
-  const [code] = await exit;
-  assert.equal(code, 0);
+  assert.equal(await exitWithin(child, EXIT_TIMEOUT_MS), 0);
 });
 
-test('two processes with the same seed give byte-identical generated jobs; another seed differs', async () => {
-  const servers = await Promise.all([startCli(['--seed', '3']), startCli(['--seed', '3']), startCli(['--seed', '4'])]);
-  try {
+test('two processes with the same seed give byte-identical generated jobs; another seed differs', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  const servers = await Promise.all([startCli(['--seed', '3'], t), startCli(['--seed', '3'], t), startCli(['--seed', '4'], t)]);
+  {
     const path = jobUrl('0123456789abcdef01234567', 'prod', '6a794733c0eb9e7a17740663');
     const bodies = [];
     for (const s of servers) {
@@ -188,38 +196,37 @@ test('two processes with the same seed give byte-identical generated jobs; anoth
     }
     assert.equal(bodies[0], bodies[1]);
     assert.notEqual(bodies[0], bodies[2]);
-  } finally {
-    for (const s of servers) s.child.kill('SIGKILL');
   }
 });
 
-test('SIGTERM under load: every in-flight request is answered, then the mock exits 0', async () => {
-  const { child, url } = await startCli([]);
+// fetch keeps its connections alive: the mock must close each one as its reply is sent, not wait for
+// the client's keep-alive timeout (Node closes only the connections idle when the server closes).
+test('SIGTERM under load: every in-flight request is answered, then the mock exits 0 at once', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  const { child, url } = await startCli([], t);
   const path = jobUrl(GROUP, CLUSTER, '6a7ddc837c2e91d04b368d39');
   // Delayed replies are in flight when the signal arrives.
   const inFlight = Array.from({ length: 20 }, () => fetchAtlas(`${url}${path}`, { headers: { accept: VERSIONED, prefer: 'delay=400' } }));
   await new Promise((resolve) => setTimeout(resolve, 150));
-  const exit = once(child, 'exit');
+  const exit = exitWithin(child, EXIT_TIMEOUT_MS);
   child.kill('SIGTERM');
   const replies = await Promise.all(inFlight);
   for (const res of replies) {
     assert.equal(res.statusCode, 200);
     assertMatchesSpec(res);
   }
-  const [code] = await exit;
-  assert.equal(code, 0);
+  assert.equal(await exit, 0, 'exits within seconds of its last reply, with keep-alive clients connected');
 });
 
-test('secrets never reach the logs, even at trace level', async () => {
-  const { child, url, lines } = await startCli(['--auth', 'strict', '--log-level', 'trace', '--api-key', 'logkey:supersecret-private', '--service-account', 'mdb_sa_id_log:supersecret-client']);
-  try {
+test('secrets never reach the logs, even at trace level', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  const { url, lines } = await startCli(['--auth', 'strict', '--log-level', 'trace', '--api-key', 'logkey:supersecret-private', '--service-account', 'mdb_sa_id_log:supersecret-client'], t);
+  {
     const basic = Buffer.from('mdb_sa_id_log:supersecret-client').toString('base64');
-    const tokenRes = await fetch(`${url}/api/oauth/token`, { method: 'POST', headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+    const tokenRes = await fetch(`${url}/api/oauth/token`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), method: 'POST', headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
     const { access_token: token } = (await tokenRes.json()) as { access_token: string };
     const res = await fetchAtlas(`${url}${jobUrl(GROUP, CLUSTER, '6a7ddc837c2e91d04b368d39')}`, { headers: { accept: VERSIONED, authorization: `Bearer ${token}` } });
     assertMatchesSpec(res);
     const wrong = await fetchAtlas(`${url}${jobUrl(GROUP, CLUSTER, '6a7ddc837c2e91d04b368d39')}`, { headers: { accept: VERSIONED, authorization: 'Digest username="logkey", realm="MMS Public API", nonce="x", uri="/", response="supersecret-guess"' } });
-    assertMatchesSpec(wrong);
+    assertAtlasError(wrong, { status: 401 });
     await new Promise((resolve) => setTimeout(resolve, 200));
     const log = lines.join('\n');
     assert.ok(log.includes('"status":200'), 'requests are logged at trace level');
@@ -227,30 +234,10 @@ test('secrets never reach the logs, even at trace level', async () => {
     for (const secret of ['supersecret-private', 'supersecret-client', token, basic, 'supersecret-guess']) {
       assert.ok(!log.includes(secret), `the log holds a secret: ${secret.slice(0, 12)}…`);
     }
-  } finally {
-    child.kill('SIGKILL');
   }
 });
 
-test('--log-format pretty prints human-readable lines', async () => {
-  const { child, lines } = await startCliPretty();
-  child.kill('SIGKILL');
+test('--log-format pretty prints human-readable lines', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  const { lines } = await startProcess(process.execPath, [CLI, '--port', '0', '--log-format', 'pretty'], process.env, t);
   assert.ok(lines.some((l) => /^\[\d{2}:\d{2}:\d{2}\] INFO: atlas-restore-mock listening on http:\/\//.test(l)), lines.join('\n'));
 });
-
-async function startCliPretty(): Promise<{ child: ChildProcess; lines: string[] }> {
-  const child = spawn(process.execPath, [CLI, '--port', '0', '--log-format', 'pretty'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  await new Promise<void>((resolve, reject) => {
-    let buffer = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const parts = buffer.split('\n');
-      buffer = parts.pop() ?? '';
-      lines.push(...parts);
-      if (lines.some((l) => l.includes('atlas-restore-mock listening on'))) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`exited ${code}`)));
-  });
-  return { child, lines };
-}
