@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { PACKAGE_ROOT } from '../server/package-root.js';
-import { CLUSTER, GROUP, VERSIONED, assertMatchesSpec, jobUrl, startProcess } from './helper.js';
+import { CLUSTER, GROUP, VERSIONED, assertAtlasError, assertMatchesSpec, jobUrl, startProcess } from './helper.js';
 
 const CLI = join(PACKAGE_ROOT, 'dist', 'server', 'cli.js');
 const JOB = '6a7ddc837c2e91d04b368d39';
@@ -56,8 +56,7 @@ describe('control API over a socket', () => {
   test('a bad fixture is refused with a 400 naming the field, and nothing changes', async () => {
     const before = await call(server.url, 'GET', '/__mock/fixtures');
     const bad = await call(server.url, 'PUT', `/__mock/fixtures/${GROUP}/${CLUSTER}/${JOB}`, { deliveryType: 'download', cancelled: 'no', deliveryUrl: [], expired: false, failed: false, snapshotId: '6a7dc8a07c2e91d04b368a11', timestamp: '2026-08-14T10:00:00Z' });
-    assert.equal(bad.statusCode, 400);
-    const error = assertMatchesSpec(bad);
+    const error = assertAtlasError(bad, { status: 400 });
     assert.equal(error.errorCode, 'MOCK_INVALID_FIXTURE');
     assert.equal(error.badRequestDetail.fields[0].field, 'cancelled');
     const proto = await call(server.url, 'PUT', `/__mock/fixtures/${GROUP}/${CLUSTER}/${JOB}`, '{"__proto__":{"x":1},"deliveryType":"download"}');
@@ -142,16 +141,14 @@ describe('control API guard', () => {
     const plain = await startBin(['--auth', 'off']);
     t.after(() => plain.child.kill('SIGKILL'));
     const res = await call(plain.url, 'POST', '/__mock/reset');
-    assert.equal(res.statusCode, 404);
-    assert.equal(assertMatchesSpec(res).errorCode, 'RESOURCE_NOT_FOUND');
+    assertAtlasError(res, { status: 404, errorCode: 'RESOURCE_NOT_FOUND' });
   });
 
   test('with a token, requests without X-Mock-Token are refused', async (t) => {
     const guarded = await startBin(['--auth', 'off', '--control', '--control-token', 'sesame']);
     t.after(() => guarded.child.kill('SIGKILL'));
     const refused = await call(guarded.url, 'GET', '/__mock/scenarios');
-    assert.equal(refused.statusCode, 401);
-    assert.equal(assertMatchesSpec(refused).errorCode, 'MOCK_UNAUTHORIZED');
+    assertAtlasError(refused, { status: 401, errorCode: 'MOCK_UNAUTHORIZED' });
     const wrong = await call(guarded.url, 'GET', '/__mock/scenarios', undefined, { 'x-mock-token': 'sesame!' });
     assert.equal(wrong.statusCode, 401);
     assertMatchesSpec(wrong);

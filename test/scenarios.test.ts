@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { ATLAS_ERRORS, DEFAULT_ERROR_FOR_STATUS } from '../server/atlas-errors.js';
 import { UNAUTHORIZED_BODY } from '../server/render-reply.js';
 import { stageOf } from '../server/scenarios.js';
-import { CLUSTER, GROUP, VERSIONED, assertMatchesSpec, build, jobUrl } from './helper.js';
+import { CLUSTER, GROUP, VERSIONED, assertAtlasError, assertMatchesSpec, build, jobUrl } from './helper.js';
 
 const JOB = '6a7ddc837c2e91d04b368d39';
 const accept = { accept: VERSIONED };
@@ -15,7 +15,7 @@ describe('the recorded 401 body (D10)', () => {
   test('is exactly 142 bytes in Jackson layout, Atlas key order, without X-Error-Code or security headers', async (t) => {
     const app = await build(t, { scenario: '401' });
     const res = await app.inject({ url: jobUrl(GROUP, CLUSTER, JOB), headers: accept });
-    assert.equal(res.statusCode, 401);
+    assertAtlasError(res, { status: 401, errorCode: 'UNEXPECTED_ERROR', enveloped: false });
     assert.equal(res.body, UNAUTHORIZED_BODY);
     assert.equal(Buffer.byteLength(res.body), 142);
     assert.equal(res.body, '{\n  "error" : 401,\n  "reason" : "Unauthorized",\n  "detail" : "You are not authorized for this resource.",\n  "errorCode" : "UNEXPECTED_ERROR"\n}');
@@ -73,8 +73,7 @@ describe('selectors and their precedence', () => {
   test('Prefer with an unknown code is a 400 naming it', async (t) => {
     const app = await build(t);
     const res = await app.inject({ url: jobUrl(GROUP, CLUSTER, JOB), headers: { ...accept, prefer: 'code=418' } });
-    assert.equal(res.statusCode, 400);
-    const error = assertMatchesSpec(res);
+    const error = assertAtlasError(res, { status: 400 });
     assert.equal(error.errorCode, 'INVALID_PREFER_CODE');
     assert.deepEqual(error.parameters, ['code=418']);
   });
