@@ -3,11 +3,11 @@
  * built bin runs as a child process with --control, and every change goes through /__mock/.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { PACKAGE_ROOT } from '../server/package-root.js';
-import { CLUSTER, GROUP, VERSIONED, assertAtlasError, assertMatchesSpec, jobUrl, startProcess } from './helper.js';
+import { CLUSTER, GROUP, VERSIONED, assertAtlasError, assertMatchesSpec, exitWithin, jobUrl, spawnOwned, startProcess } from './helper.js';
 
 const CLI = join(PACKAGE_ROOT, 'dist', 'server', 'cli.js');
 const JOB = '6a7ddc837c2e91d04b368d39';
@@ -18,6 +18,7 @@ function startBin(args: string[]) {
 
 async function call(url: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(`${url}${path}`, {
+    signal: AbortSignal.timeout(10_000),
     method,
     headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
     ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
@@ -29,7 +30,7 @@ async function call(url: string, method: string, path: string, body?: unknown, h
 const job = (path: string) => call(server.url, 'GET', path, undefined, { accept: VERSIONED });
 let server: { child: ChildProcess; url: string };
 
-describe('control API over a socket', () => {
+describe('control API over a socket', { timeout: 60_000 }, () => {
   before(async () => {
     server = await startBin(['--auth', 'off', '--control', '--no-generate']);
   });
@@ -136,7 +137,7 @@ describe('control API over a socket', () => {
   });
 });
 
-describe('control API guard', () => {
+describe('control API guard', { timeout: 30_000 }, () => {
   test('off by default: /__mock/ is an unknown route', async (t) => {
     const plain = await startBin(['--auth', 'off']);
     t.after(() => plain.child.kill('SIGKILL'));
@@ -157,12 +158,11 @@ describe('control API guard', () => {
     assert.deepEqual(ok.json, { scenarios: [] });
   });
 
-  test('beyond loopback without a token, start-up stops naming the fix', async () => {
-    const child = spawn(process.execPath, [CLI, '--port', '0', '--host', '0.0.0.0', '--control'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  test('beyond loopback without a token, start-up stops naming the fix', async (t) => {
+    const child = spawnOwned(t, process.execPath, [CLI, '--port', '0', '--host', '0.0.0.0', '--control']);
     let err = '';
     child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    const code = await new Promise((resolve) => child.once('exit', resolve));
-    assert.equal(code, 2);
+    assert.equal(await exitWithin(child, 15_000), 2);
     assert.match(err, /--control on --host 0\.0\.0\.0 .* Fix: set --control-token/);
   });
 });
