@@ -1,20 +1,22 @@
 /**
- * Generates `schemas/` from the official Atlas Admin API spec extract
- * (`../shared/atlas-openapi/restore-job-operation.json`).
+ * Generates `schemas/` from the official Atlas Admin API spec: by default the one MongoDB publishes,
+ * or a copy (see spec-source.ts for where it is looked for).
  *
  * Output keeps structure only (types, formats, patterns, enums, required, readOnly, nullable) and drops
  * prose, examples and vendor extensions: the spec documents declare CC BY-NC-SA 3.0 US while this repo
- * is Apache-2.0 (ATLAS-BEHAVIOUR.md D16). Attribution travels in every generated file.
+ * is Apache-2.0. Attribution travels in every generated file.
  *
- *   npm run schemas                    regenerate and write (then the validators: generate-validators.ts)
- *   npm run schemas -- --spec FILE     from another copy of the extract
+ *   npm run schemas                          download the spec, regenerate and write (then the validators)
+ *   npm run schemas -- --spec FILE|URL       from a copy (JSON or YAML), or another address
+ *   ATLAS_OPENAPI_SPEC=FILE npm run schemas  the same, from the environment
  *
  * test/schemas-drift.test.ts runs `generateSchemaFiles` in memory and fails on any difference.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile } from 'json-schema-to-typescript';
+import { SpecError, describeSource, loadSpec, specSource } from './spec-source.js';
 
 export const GET_RESTORE_JOB_PATH =
   '/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}';
@@ -22,7 +24,6 @@ export const GET_RESTORE_JOB_PATH =
 const here = dirname(fileURLToPath(import.meta.url));
 // Works from both the source tree (schemas/) and the build (dist/schemas/).
 const repoRoot = here.endsWith(join('dist', 'schemas')) ? resolve(here, '../..') : resolve(here, '..');
-export const DEFAULT_SPEC_PATH = resolve(repoRoot, '../shared/atlas-openapi/restore-job-operation.json');
 export const SCHEMAS_DIR = join(repoRoot, 'schemas');
 
 /** Schema keywords that carry structure; everything else (prose, examples, x-*) is dropped. */
@@ -41,7 +42,7 @@ const PATCHES = [
     at: 'ApiError.properties.parameters.items',
     why:
       'The spec types error parameters as objects, but real Atlas sends the message placeholders as strings, ' +
-      'numbers or null (ATLAS-BEHAVIOUR.md §7 [C]); the Go SDK decodes them as []any.',
+      'numbers or null, as recorded replies show; the Go SDK decodes them as []any.',
     apply: (schemas: Record<string, JsonObject>) => {
       const parameters = (schemas.ApiError?.properties as JsonObject | undefined)?.parameters as JsonObject;
       if (!parameters) throw new Error('spec changed: ApiError.properties.parameters is gone; review PATCHES');
@@ -119,11 +120,11 @@ function attribution(spec: JsonObject): JsonObject {
   const info = spec.info as JsonObject;
   return {
     generatedBy: 'schemas/generate-schemas.ts (npm run schemas); do not edit by hand',
-    source: 'mongodb/openapi openapi/v2.yaml via ../shared/atlas-openapi/restore-job-operation.json',
+    source: 'the Atlas Administration API specification, https://github.com/mongodb/openapi (openapi/v2.json)',
     sourceSha: (info['x-xgen-sha'] as string) ?? null,
     copyright: 'Structure derived from the MongoDB Atlas Administration API specification, (c) MongoDB, Inc.',
     license: (info.license as JsonObject) ?? null,
-    kept: 'types, formats, patterns, enums, required, readOnly, nullable; prose and examples dropped (D16)',
+    kept: 'types, formats, patterns, enums, required, readOnly, nullable; prose and examples dropped',
   };
 }
 
@@ -275,14 +276,11 @@ async function compileTypes(defs: JsonObject, spec: JsonObject): Promise<string>
   return ts;
 }
 
-export async function readSpec(specPath = DEFAULT_SPEC_PATH): Promise<JsonObject> {
-  return JSON.parse(await readFile(specPath, 'utf8')) as JsonObject;
-}
-
 async function main(): Promise<void> {
-  const specIndex = process.argv.indexOf('--spec');
-  const specPath = specIndex > -1 ? resolve(process.argv[specIndex + 1] ?? '') : DEFAULT_SPEC_PATH;
-  const files = await generateSchemaFiles(await readSpec(specPath));
+  const source = specSource(process.argv.slice(2), process.env, 'download');
+  if (!source) throw new SpecError('no spec source'); // unreachable: the download is the fallback
+  console.log(`reading the Atlas OpenAPI spec from ${describeSource(source)}`);
+  const files = await generateSchemaFiles((await loadSpec(source)) as JsonObject);
   for (const [name, content] of Object.entries(files)) {
     await writeFile(join(SCHEMAS_DIR, name), content);
     console.log(`wrote schemas/${name}`);
@@ -295,7 +293,7 @@ async function main(): Promise<void> {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
+    console.error(`npm run schemas: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   });
 }
