@@ -106,14 +106,7 @@ describe(`AtlasRestoreMockContainer on ${IMAGE}`, { timeout: 240_000 }, () => {
   });
 
   test('withServiceAccount: its client credentials get a token that reads a job', async () => {
-    const tokenRes = await fetch(`${mock.getBaseUrl()}/api/oauth/token`, {
-      method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${SA_ID}:${SA_SECRET}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'grant_type=client_credentials',
-    });
-    assert.equal(tokenRes.status, 200);
-    const { access_token: token } = (await tokenRes.json()) as { access_token: string };
-    const reply = await get(`${mock.getBaseUrl()}${jobUrl(GROUP, OWN_CLUSTER, SHIPPED_ID)}`, { accept: VERSIONED, authorization: `Bearer ${token}` });
+    const reply = await get(`${mock.getBaseUrl()}${jobUrl(GROUP, OWN_CLUSTER, SHIPPED_ID)}`, { accept: VERSIONED, authorization: await bearer() });
     assert.equal(reply.statusCode, 200, reply.body);
     assert.equal(assertMatchesSpec(reply).id, SHIPPED_ID);
   });
@@ -163,7 +156,9 @@ describe(`AtlasRestoreMockContainer on ${IMAGE}`, { timeout: 240_000 }, () => {
 
   test('bytes that are not HTTP get the Atlas-shaped 400 through the published port, and the mock stays up', async () => {
     const reply = await rawExchange(mock.getHost(), mock.getPort(), Buffer.from('GET /\u0000 HTTP/1.1\r\nHost: x\r\n\r\n', 'latin1'));
-    const [head = '', body = ''] = reply.split('\r\n\r\n');
+    const end = reply.indexOf('\r\n\r\n');
+    const head = reply.slice(0, end + 2);
+    const body = reply.slice(end + 4);
     assert.match(head, /^HTTP\/1\.1 400 Bad Request\r\n/);
     assert.match(head, /\r\nx-error-code: BAD_REQUEST\r\n/i);
     assert.match(head, /\r\nconnection: close\r\n/i);
@@ -171,13 +166,14 @@ describe(`AtlasRestoreMockContainer on ${IMAGE}`, { timeout: 240_000 }, () => {
     assert.equal((await get(`${mock.getBaseUrl()}/health`, {})).statusCode, 200);
   });
 
-  /** A Bearer token of the service account. */
+  /** A Bearer token of the service account (OAuth client credentials at /api/oauth/token). */
   async function bearer(): Promise<string> {
     const res = await fetch(`${mock.getBaseUrl()}/api/oauth/token`, {
       method: 'POST',
       headers: { authorization: `Basic ${Buffer.from(`${SA_ID}:${SA_SECRET}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
       body: 'grant_type=client_credentials',
     });
+    assert.equal(res.status, 200, 'the token endpoint accepts the service account');
     return `Bearer ${((await res.json()) as { access_token: string }).access_token}`;
   }
 });

@@ -221,7 +221,7 @@ $(head -c 300 "$TMP/inflight")"
         node --test --test-reporter=tap "$REPO_DIR/dist/test-docker/" "$REPO_DIR/examples/node/testcontainers.test.mjs" >"$TMP/tc" 2>&1
       tc_rc=$?
       tc_s=$(elapsed "$t0" "$(seconds)")
-      sed -n -E 's/^# Subtest: /#   /p; s/^ *# (base URL .*)$/#   \1/p' "$TMP/tc" | head -30
+      sed -n -E 's/^ *(ok|not ok) [0-9]+ - /#   \1: /p; s/^ *# (base URL .*)$/#   \1/p' "$TMP/tc" | grep -v 'dist/test-docker/\|testcontainers.test.mjs' | head -30
       summary="$(grep -E '^# (tests|pass|fail) ' "$TMP/tc" | tr '\n' ' ')"
       if [ "$tc_rc" = 0 ]; then
         ok "the Testcontainers module's tests and the Node recipe pass against this image (${summary}in $tc_s s)"
