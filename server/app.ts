@@ -5,6 +5,7 @@
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { getAtlasError } from './atlas-errors.js';
+import { answerBrokenRequest, refuseRequestsWithoutHost } from './broken-request.js';
 import { addAuthHook } from './auth/auth-hook.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { CredentialsError, loadCredentials, type CredentialStore } from './auth/credentials.js';
@@ -96,6 +97,14 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
     routerOptions: { maxParamLength: 16 * 1024, querystringParser: parseQueryString },
     // Loaded only if a route ever declares a schema; none does (start-up, issue 6).
     schemaController: { compilersFactory: lazySchemaCompilers() },
+    // Bytes Node's parser refuses (a broken request line, a NUL in the target, headers past the limit, a
+    // request that times out) get the Atlas error shape too, not Fastify's default JSON. Fastify calls
+    // it with the instance as `this`.
+    clientErrorHandler(this: FastifyInstance, error, socket) {
+      answerBrokenRequest(error, socket, this.log, REQUEST_TIMEOUT_MS);
+    },
+    // A request without Host is answered by refuseRequestsWithoutHost below, in the Atlas shape.
+    http: { requireHostHeader: false },
     // Errors Fastify raises before routing (an undecodable %zz in the path, …) still answer like Atlas.
     frameworkErrors: (error, request, reply) => {
       request.log.debug({ err: error }, 'request refused before routing');
@@ -123,6 +132,8 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
     request.log.error({ err: error }, 'unexpected error while handling a request');
     return sendAtlasError(reply, getAtlasError('UNEXPECTED_ERROR'), { path: pathOf(request.url) }, PLAIN_FORMAT);
   });
+
+  refuseRequestsWithoutHost(app);
 
   // Auth comes first of all (D1); its hook covers /api/atlas/* only.
   const nonces = new NonceService({ ttlMs: options.nonceTtl * 1000, maxTracked: 10_000 });

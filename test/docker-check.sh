@@ -8,6 +8,8 @@
 #    health turning healthy), then two throw-away containers of the same image: one with the port moved by
 #    ATLAS_MOCK_PORT and fixtures mounted read-only (health follows the port; `docker stop` time and exit
 #    code), one under `--init` with a request in flight when `docker stop` arrives (it still gets its reply).
+# 3. Testcontainers, with the same engine: dist/test-docker/ (the module's tests) and the Node recipe
+#    examples/node/testcontainers.test.mjs, each starting the image through atlas-restore-mock/testcontainers.
 #
 # usage: BASE_URL=http://127.0.0.1:8080 bash test/docker-check.sh      exit code: the number of failures
 set -uo pipefail
@@ -207,6 +209,41 @@ $(head -c 300 "$TMP/inflight")"
       fi
     else
       not_ok 'the --init container starts' "$(docker logs "$c" 2>&1 | tail -5)"
+    fi
+
+    # The Testcontainers module (atlas-restore-mock/testcontainers) starting this image as a user's test
+    # would: its own tests, then the Node recipe of docs/containers.md as it stands. The image is tagged
+    # with the module's default name so the recipe runs unchanged. Ryuk's image cannot be pulled here.
+    if [ -f "$REPO_DIR/dist/test-docker/testcontainers.test.js" ]; then
+      docker tag "$image" atlas-restore-mock:latest
+      t0=$(seconds)
+      ATLAS_MOCK_IMAGE=atlas-restore-mock:latest TESTCONTAINERS_RYUK_DISABLED=true \
+        node --test --test-reporter=tap "$REPO_DIR/dist/test-docker/" "$REPO_DIR/examples/node/testcontainers.test.mjs" >"$TMP/tc" 2>&1
+      tc_rc=$?
+      tc_s=$(elapsed "$t0" "$(seconds)")
+      sed -n -E 's/^ *(ok|not ok) [0-9]+ - /#   \1: /p; s/^ *# (base URL .*)$/#   \1/p' "$TMP/tc" | grep -v 'dist/test-docker/\|testcontainers.test.mjs' | head -30
+      summary="$(grep -E '^# (tests|pass|fail) ' "$TMP/tc" | tr '\n' ' ')"
+      if [ "$tc_rc" = 0 ]; then
+        ok "the Testcontainers module's tests and the Node recipe pass against this image (${summary}in $tc_s s)"
+      else
+        not_ok "the Testcontainers module's tests and the Node recipe pass" "$(grep -E -A12 '^ *not ok' "$TMP/tc" | head -40)"
+      fi
+    else
+      not_ok 'the Testcontainers tests are built' "no dist/test-docker/testcontainers.test.js. Fix: npm run build (npm run test:docker does it)"
+    fi
+
+    # The compose recipe of docs/containers.md as it stands: `app` starts only once the mock is healthy.
+    if command -v docker-compose >/dev/null; then
+      compose=(docker-compose -f "$REPO_DIR/examples/containers/compose.yaml" -p atlasmockrecipe)
+      t0=$(seconds)
+      if "${compose[@]}" up --exit-code-from app >"$TMP/compose" 2>&1 && grep -q 'app: HTTP 200' "$TMP/compose"; then
+        ok "the compose recipe: app waited for service_healthy and read a job ($(elapsed "$t0" "$(seconds)") s)"
+      else
+        not_ok 'the compose recipe runs' "$(tail -15 "$TMP/compose")"
+      fi
+      "${compose[@]}" down -v >/dev/null 2>&1
+    else
+      echo "# compose recipe skipped: no docker-compose (Debian: apt-get install docker-compose)"
     fi
   fi
 fi
