@@ -131,10 +131,8 @@ export function generateRestoreJob(seed: number, ids: JobIds, seedHash: JobSeed 
 
   const deliveryType = weightedPick(random, DELIVERY_TYPES);
 
-  // Every field the generator can set is here from the start, in one order, undefined until set: every
-  // generated job then has one hidden class, and generatedJobJson's reads of them stay monomorphic
-  // instead of going through V8's megamorphic cache (~1,500 instructions a fresh reply, issue 6). JSON
-  // and every reader of a job take undefined as absent.
+  // Every field the generator can set is here from the start, in one order, undefined until set, so
+  // every generated job has the same shape; JSON and every reader of a job take undefined as absent.
   const job: RestoreJobRecord = {
     cancelled: false,
     components: undefined,
