@@ -5,8 +5,8 @@
 #   docker build -t atlas-restore-mock .
 #   docker run --rm -p 8080:8080 atlas-restore-mock
 #
-# Choose another official Node.js base with --build-arg NODE_IMAGE=node:22-bookworm-slim (Node >= 20.19).
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Choose another official Node.js base with --build-arg NODE_IMAGE=node:26-bookworm-slim (Node 22, 24 or 26).
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # Stage 1: compile TypeScript and bundle the CLI with the dev dependencies. --ignore-scripts: the only
 # install script in the tree is esbuild's, which only checks that its platform binary (an optional
