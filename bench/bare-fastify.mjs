@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The bare-Fastify reference route of the benchmark (issue 6): the ceiling of the mock's own stack.
+ * The bare-Fastify reference route of the benchmark: the ceiling of the mock's own stack.
  * One GET route that answers a fixed ~1.5 KB JSON body, nothing else: no logger, no hooks, no plugins.
  *
  *   node bench/bare-fastify.mjs [--port 0] [--host 127.0.0.1] [--mode string|object]

@@ -1,5 +1,5 @@
 /**
- * What bench/run.mjs, bench/soak.mjs and bench/instructions.mjs share: reading their command lines,
+ * What bench/run.mjs and bench/soak.mjs share: reading their command lines,
  * the paths, ids, credentials and Digest signing their requests are made of, the OAuth login, and
  * requests made afresh for every send (perRequest).
  * Node built-ins only.

@@ -69,7 +69,7 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
         'Fix: set --control-token (ATLAS_MOCK_CONTROL_TOKEN) and send it as X-Mock-Token, or listen on 127.0.0.1.',
     );
   }
-  // Loaded only when asked for: most runs log JSON, and every import counts at start-up (issue 6).
+  // Loaded only when asked for: most runs log JSON, and every import counts at start-up.
   const prettyStream =
     options.logFormat === 'pretty'
       ? (await import('pino-pretty')).default({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' })
@@ -95,7 +95,7 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
     // Node's 16 KiB header limit bounds the whole request line anyway.
     // The journal reads a query back from the URL with this same parser (query-string.ts).
     routerOptions: { maxParamLength: 16 * 1024, querystringParser: parseQueryString },
-    // Loaded only if a route ever declares a schema; none does (start-up, issue 6).
+    // Loaded only if a route ever declares a schema; none does, so start-up skips them.
     schemaController: { compilersFactory: lazySchemaCompilers() },
     // Bytes Node's parser refuses (a broken request line, a NUL in the target, headers past the limit, a
     // request that times out) get the Atlas error shape too, not Fastify's default JSON. Fastify calls

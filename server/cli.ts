@@ -5,8 +5,6 @@
  * message that names the fix. `-c "<command>"` runs a command against the mock (ATLAS_MOCK_URL set),
  * stops the mock and exits with the command's code, for test suites that are not written in Node.
  */
-// First, before any other module runs: see v8-tuning.ts.
-import './v8-tuning.js';
 import { spawn } from 'node:child_process';
 import { buildApp } from './app.js';
 import { CredentialsError } from './auth/credentials.js';

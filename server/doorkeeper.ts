@@ -7,8 +7,7 @@
  * A fixed direct-mapped table of 32-bit hashes: memory never grows, and a collision only costs one
  * extra admission or one missed one, never a wrong answer (the cache still compares whole keys). The
  * caller hashes its keys: the catalog has a well-mixed hash of each generated job's address at hand
- * already (the seed of its draws), and hashing the id again here was ~1,000 instructions of a fresh
- * reply (issue 6).
+ * already (the seed of its draws), so hashing the id again here would be wasted work.
  */
 export class Doorkeeper {
   readonly #slots: Uint32Array;

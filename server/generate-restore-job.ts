@@ -29,7 +29,7 @@ let words: ClusterNameWords | undefined;
 
 /**
  * faker's word lists are loaded when the first job is generated, not at start-up: that is ~25 ms of
- * every start, and a run serving only fixtures never needs them (issue 6). The English build only (the
+ * every start, and a run serving only fixtures never needs them. The English build only (the
  * package root loads all ~70 locales, ~230 ms and ~30 MiB). It is an ES module; Node >= 20.19
  * (package.json engines) can require() one, which keeps generation synchronous. Each word is made fit
  * for a cluster name once, here, rather than in every reply that uses it.
@@ -45,8 +45,8 @@ export function clusterNameWords(): ClusterNameWords {
 /**
  * One word of a list, drawn as faker.word.adjective() and .noun() draw theirs (helpers.arrayElement: one
  * draw scaled to the list's length), so the same stream gives the same words; a test holds the two
- * together. faker's own calls read their options, copy the list and go through three helpers: ~4,800
- * instructions for every cluster name made of words (issue 6).
+ * together. faker's own calls read their options, copy the list and go through three helpers for
+ * every cluster name made of words.
  */
 export function pickWord(list: readonly string[], random: SeededStream): string {
   return list[Math.floor(random.next() * list.length)] as string;
@@ -62,7 +62,7 @@ type TargetState = 'finished' | 'running' | 'failed';
 type Weighted<T> = ReadonlyArray<{ weight: number; value: T }>;
 
 // How often each kind and state comes up (weightedPick). Built once: a fresh id's reply allocated these
-// arrays on every request (issue 6).
+// arrays on every request.
 const DELIVERY_TYPES: Weighted<RestoreJobRecord['deliveryType']> = [
   { weight: 4, value: 'automated' },
   { weight: 4, value: 'download' },
@@ -85,7 +85,7 @@ const DOWNLOAD_STATES: Weighted<DownloadState> = [
  * faker.helpers.weightedArrayElement's choice, made here: one draw scaled to the total weight, then the
  * first entry whose running total exceeds it, the same arithmetic on the same stream, so the same
  * answers (the pinned digest in the tests holds them). faker's version checks its argument and reads
- * its options on every call, three times for every fresh reply (issue 6).
+ * its options on every call, three times for every fresh reply.
  */
 function weightedPick<T>(random: SeededStream, table: Weighted<T>): T {
   let total = 0;
@@ -102,7 +102,7 @@ function weightedPick<T>(random: SeededStream, table: Weighted<T>): T {
 /**
  * The seed's hash state after the seed, group and cluster (cyrb128Read), kept for the next job: a client
  * asks about one cluster again and again, and those 35-odd characters were two thirds of the hashing of
- * every fresh reply (issue 6). The job id is read on from there.
+ * every fresh reply. The job id is read on from there.
  */
 const seedStateOf = rememberLastOf3((seed: number, groupId: string, clusterName: string) => cyrb128Read(undefined, [String(seed), groupId, clusterName]));
 
@@ -131,10 +131,8 @@ export function generateRestoreJob(seed: number, ids: JobIds, seedHash: JobSeed 
 
   const deliveryType = weightedPick(random, DELIVERY_TYPES);
 
-  // Every field the generator can set is here from the start, in one order, undefined until set: every
-  // generated job then has one hidden class, and generatedJobJson's reads of them stay monomorphic
-  // instead of going through V8's megamorphic cache (~1,500 instructions a fresh reply, issue 6). JSON
-  // and every reader of a job take undefined as absent.
+  // Every field the generator can set is here from the start, in one order, undefined until set, so
+  // every generated job has the same shape; JSON and every reader of a job take undefined as absent.
   const job: RestoreJobRecord = {
     cancelled: false,
     components: undefined,
@@ -201,9 +199,7 @@ function addDownloadFields(job: RestoreJobRecord, created: number, random: Seede
   const sharded = layout < 0.15;
   const privateEndpoint = !sharded && layout < 0.3;
   const urlReady = created + random.int(2 * MINUTE, 20 * MINUTE);
-  // The archive host's name, `restore-<job id>.<label>.mongodb.net:27017`, is written out whole in
-  // each URL: a URL made around a host made first was a tree within a tree, which Node walks one
-  // level deeper when it writes the reply (issue 6).
+  // The archive host's name is `restore-<job id>.<label>.mongodb.net:27017`, in each URL.
   const label = random.lowerAlnum(6);
   const token = random.alnum(24);
   const snapshotId = job.snapshotId as string;

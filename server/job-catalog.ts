@@ -9,12 +9,9 @@
 import { LRUCache } from 'lru-cache';
 import type { AtlasErrorName } from './atlas-errors.js';
 import { Doorkeeper } from './doorkeeper.js';
-import { flatText } from './flat-text.js';
 import { generateRestoreJob, jobSeed, type JobIds } from './generate-restore-job.js';
-import { generatedJobJson } from './generated-job-json.js';
 import type { Fixture, FixtureSet } from './load-fixtures.js';
 import type { RestoreJobRecord } from './restore-job-record.js';
-import { rememberLast } from './remember-last.js';
 import { restoreJobJson, type ShapeContext } from './shape-restore-job.js';
 
 export interface Missing {
@@ -26,9 +23,7 @@ export type Lookup = { found: true } | Missing;
 
 /**
  * A job's compact JSON and its length in UTF-8 bytes, the reply's Content-Length. Kept together so a
- * body measured once is not measured again, and a generated one is not measured at all: its text is
- * ASCII whenever its base URL is, so its length in bytes is its length (issue 6: measuring a body just
- * written walked its whole tree of string pieces, ~1,600 instructions a fresh reply).
+ * body kept in the cache is measured once, not on every reply.
  */
 export interface JobBody {
   readonly json: string;
@@ -53,9 +48,7 @@ export interface JobCatalog {
   /** is there a job at these ids (given the fixture found there, if any), or which not-found error */
   lookup(ids: JobIds, fixture: Fixture | undefined): Lookup;
   /**
-   * the job's body as compact JSON, links on `baseUrl`; only after lookup found it and the ids passed
-   * the spec's path patterns (the route checks them first): a generated job's JSON is written without
-   * escaping on that promise, and its length in bytes taken from its length
+   * the job's body as compact JSON, links on `baseUrl`; only after lookup found it
    */
   render(ids: JobIds, fixture: Fixture | undefined, baseUrl: string): JobBody;
   /** forget rendered bodies, after fixtures changed */
@@ -75,8 +68,6 @@ interface Rendered extends JobBody {
   baseUrl: string;
 }
 
-/** Host headers arrive as latin1, so a base URL may hold characters UTF-8 writes in two bytes. */
-const isAscii = rememberLast((text) => !/[^\u0000-\u007f]/.test(text));
 const measured = (json: string): JobBody => ({ json, bytes: Buffer.byteLength(json) });
 
 /**
@@ -89,7 +80,7 @@ export function createJobCatalog(
   readLifecycleJob: (fixture: Fixture) => RestoreJobRecord,
 ): JobCatalog {
   // Keyed by job id alone: Atlas's job ids are unique, and hashing the 24 characters the router sliced
-  // out of the URL is cheaper than building and hashing a whole address per request (issue 6). An id
+  // out of the URL is cheaper than building and hashing a whole address per request. An id
   // asked for at another address or host replaces the entry: bodies are never mixed up, and a client
   // normally keeps to one of each.
   const cache = options.cacheSize > 0 ? new LRUCache<string, Rendered>({ max: options.cacheSize }) : undefined;
@@ -143,7 +134,7 @@ export function createJobCatalog(
       if (fixture) {
         const last = cache ? lastFixtureBody.get(fixture) : undefined;
         if (last !== undefined && last.baseUrl === baseUrl) return last;
-        const json = flatText(shape(fixture.job, ids, baseUrl)); // kept, so flat (see below)
+        const json = shape(fixture.job, ids, baseUrl);
         const body = { baseUrl, json, bytes: Buffer.byteLength(json) };
         if (cache) lastFixtureBody.set(fixture, body);
         return body;
@@ -154,21 +145,14 @@ export function createJobCatalog(
         return cached;
       }
       const seedHash = jobSeed(options.seed, ids);
-      const json = generatedJobJson(generateRestoreJob(options.seed, ids, seedHash), context(ids, baseUrl), true);
+      const body = measured(shape(generateRestoreJob(options.seed, ids, seedHash), ids, baseUrl));
       // Generated jobs wait for their second request (at one address: the seed hashes all of it), so
       // ids asked for once never fill the cache.
       if (cache && doorkeeper.seenBefore(seedHash[0])) {
-        // Kept, so made flat (flat-text.ts): each later reply then copies it whole instead of walking
-        // its pieces (~3,300 instructions a cached reply, issue 6), and measured once.
-        const kept = flatText(json);
-        const rendered: Rendered = { groupId: ids.groupId, clusterName: ids.clusterName, baseUrl, json: kept, bytes: Buffer.byteLength(kept) };
-        cache.set(ids.restoreJobId, rendered);
+        cache.set(ids.restoreJobId, { groupId: ids.groupId, clusterName: ids.clusterName, baseUrl, ...body });
         lastIds = undefined; // the remembered answer for these ids is now out of date
-        return rendered;
       }
-      // Not measured: every other string of a generated job is ASCII (hex, base-36, dates, fixed words,
-      // and ids that passed the spec's patterns, render's promise), and the body is written once.
-      return { json, bytes: isAscii(baseUrl) ? json.length : Buffer.byteLength(json) };
+      return body;
     },
   };
 }

@@ -1,7 +1,7 @@
 /**
  * A pure function of one string that answers a repeat of its last argument without computing again.
  * A client sends the same header, token or key request after request; comparing a string with the
- * last one is cheaper than a regex over it or hashing a string built anew (issue 6). Holds one entry.
+ * last one is cheaper than a regex over it or hashing a string built anew. Holds one entry.
  */
 export function rememberLast<T>(compute: (key: string) => T): (key: string) => T {
   let last: { key: string; value: T } | undefined;
@@ -13,7 +13,7 @@ export function rememberLast<T>(compute: (key: string) => T): (key: string) => T
 
 /**
  * rememberLast for a function of three arguments, each compared with ===: a generated job's seed
- * state and link text depend on the address a client keeps asking about (issue 6).
+ * state depends on the address a client keeps asking about.
  */
 export function rememberLastOf3<A, B, C, T>(compute: (a: A, b: B, c: C) => T): (a: A, b: B, c: C) => T {
   let last: { a: A; b: B; c: C; value: T } | undefined;

@@ -10,60 +10,23 @@ import { sendSlowly } from './faults.js';
 import { jacksonPretty } from './jackson-pretty.js';
 import type { JobBody } from './job-catalog.js';
 import type { ReplyFormat } from './reply-format.js';
-import { joinHeadLines, writeTrustedHead, type Head } from './trusted-head.js';
 
 /**
- * Heads as Node's header store holds them (trusted-head.ts): name → [name as written, value]. The ones
- * every reply of a kind shares are written out below as object literals, which V8 makes from a template
- * in one step; a head built in a loop, or copied from a template object, cost ~2,000 instructions more
- * a reply (callgrind, issue 6).
+ * A reply's headers as Node's writeHead takes them: name, value, name, value, … in wire order. Names
+ * are lower case, as Atlas's proxy sends them.
  */
-const entry = (name: string, value: string) => Object.freeze([name, value] as const);
+type HeaderList = readonly string[];
+
 // Sent by Atlas on API replies (ATLAS-BEHAVIOUR.md §2), but not on the Digest challenge (§6.1).
-const REFERRER_POLICY = entry('referrer-policy', 'strict-origin-when-cross-origin');
-const STRICT_TRANSPORT_SECURITY = entry('strict-transport-security', 'max-age=31536000; includeSubdomains;');
-const CONTENT_TYPE_OPTIONS = entry('x-content-type-options', 'nosniff');
-const FRAME_OPTIONS = entry('x-frame-options', 'DENY');
-const CROSS_DOMAIN_POLICIES = entry('x-permitted-cross-domain-policies', 'none');
-const JOB_CONTENT_TYPE = entry('content-type', SUCCESS_CONTENT_TYPE);
-const JSON_CONTENT_TYPE = entry('content-type', 'application/json');
-
-/** A job reply's head, up to its rate-limit headers. */
-function jobHead(): Head {
-  return {
-    'referrer-policy': REFERRER_POLICY,
-    'strict-transport-security': STRICT_TRANSPORT_SECURITY,
-    'x-content-type-options': CONTENT_TYPE_OPTIONS,
-    'x-frame-options': FRAME_OPTIONS,
-    'x-permitted-cross-domain-policies': CROSS_DOMAIN_POLICIES,
-    'content-type': JOB_CONTENT_TYPE,
-  };
-}
-const JOB_LINES = joinHeadLines(Object.values(jobHead()));
-
-/** An error reply's head, up to its rate-limit headers; `errorCode` is its x-error-code entry. */
-function errorHead(errorCode: readonly [string, string]): Head {
-  return {
-    'content-type': JSON_CONTENT_TYPE,
-    'referrer-policy': REFERRER_POLICY,
-    'strict-transport-security': STRICT_TRANSPORT_SECURITY,
-    'x-content-type-options': CONTENT_TYPE_OPTIONS,
-    'x-frame-options': FRAME_OPTIONS,
-    'x-permitted-cross-domain-policies': CROSS_DOMAIN_POLICIES,
-    'x-error-code': errorCode,
-  };
-}
-// All but x-error-code, the last, which differs from error to error.
-const ERROR_LINES = joinHeadLines(Object.values(errorHead(['x-error-code', ''])).slice(0, -1));
-
-/**
- * A reply's head twice: each header by itself (what Node keeps and reports), and what Node writes,
- * with the constant headers of its kind joined into one entry (trusted-head.ts, joinHeadLines).
- */
-interface Heads {
-  head: Head;
-  wire: Head;
-}
+const SECURITY_HEADERS: HeaderList = [
+  'referrer-policy', 'strict-origin-when-cross-origin',
+  'strict-transport-security', 'max-age=31536000; includeSubdomains;',
+  'x-content-type-options', 'nosniff',
+  'x-frame-options', 'DENY',
+  'x-permitted-cross-domain-policies', 'none',
+];
+const JOB_HEADERS: HeaderList = [...SECURITY_HEADERS, 'content-type', SUCCESS_CONTENT_TYPE];
+const ERROR_HEADERS: HeaderList = ['content-type', 'application/json', ...SECURITY_HEADERS];
 
 /** The recorded 142-byte body of Atlas's 401, in Jackson's layout and Atlas's own key order (§6.1). */
 export const UNAUTHORIZED_BODY = jacksonPretty({
@@ -84,40 +47,25 @@ export interface RateLimitState {
 
 /**
  * Writes the reply straight to Node's response, taking it from Fastify with reply.hijack(), instead of
- * reply.send: the same bytes (header names are lower case either way, Content-Length is set here), and
- * ~12,000 fewer instructions per reply (callgrind, issue 6), as reply.send lower-cases every header
- * name, grows a headers object one property at a time and walks it again for writeHead. Fastify's
- * onResponse hooks (the journal) still run when the response finishes; it has no onSend hook to skip.
- * A HEAD request gets the headers only: Node drops the body of a reply to HEAD.
+ * reply.send: the same bytes, without Fastify's per-reply work on headers the mock has already put in
+ * wire order. Fastify's onResponse hooks (the journal) still run when the response finishes. A HEAD
+ * request gets the headers only: Node drops the body of a reply to HEAD.
  *
- * @param head names and values in wire order, without Content-Length; the mock's own, never a
- *   request's, as Node does not check them again (trusted-head.ts)
+ * @param headers names and values in wire order, without Content-Length
  * @param bytes the body's length in UTF-8 bytes, when the caller knows it
  */
-function writeReply(reply: FastifyReply, status: number, { head, wire }: Heads, body: string, bytes = Buffer.byteLength(body)): FastifyReply {
-  const length = ['content-length', String(bytes)] as const;
-  head['content-length'] = length;
-  wire['content-length'] = length;
+function writeReply(reply: FastifyReply, status: number, headers: string[], body: string, bytes = Buffer.byteLength(body)): FastifyReply {
+  headers.push('content-length', String(bytes));
   reply.hijack();
-  writeTrustedHead(reply.raw, status, head, wire);
+  reply.raw.writeHead(status, headers);
   if (reply.request.slowBody) sendSlowly(reply.raw, Buffer.from(body));
-  // A body that is ASCII alone (as many bytes as characters) is written as latin1, the same bytes:
-  // V8 copies latin1 out as it stands, where UTF-8 goes through its encoder (~1,300 instructions of
-  // a job reply in callgrind, issue 6).
-  else reply.raw.end(body, bytes === body.length ? 'latin1' : 'utf8');
+  else reply.raw.end(body);
   return reply;
 }
 
-/** Adds the rate-limit headers, on the wire as one entry of two lines (joinHeadLines). */
-function withRateLimit(heads: Heads, rate: RateLimitState | undefined): Heads {
-  if (rate) {
-    const limit = String(rate.limit);
-    const remaining = String(rate.remaining);
-    heads.head['ratelimit-limit'] = ['ratelimit-limit', limit];
-    heads.head['ratelimit-remaining'] = ['ratelimit-remaining', remaining];
-    heads.wire['ratelimit-limit'] = ['ratelimit-limit', `${limit}\r\nratelimit-remaining: ${remaining}`];
-  }
-  return heads;
+/** The rate-limit headers, when the request was counted. */
+function rateLimitHeaders(rate: RateLimitState | undefined): HeaderList {
+  return rate ? ['ratelimit-limit', String(rate.limit), 'ratelimit-remaining', String(rate.remaining)] : [];
 }
 
 /** What D9's envelope adds around a job's compact JSON (ASCII, so as many bytes as characters). */
@@ -129,13 +77,13 @@ const ENVELOPE_END = ',"status":200}';
  *   per request (re-parsing for `pretty` keeps the key order, as no key is an array index).
  */
 export function sendJob(reply: FastifyReply, body: JobBody, format: ReplyFormat, rate: RateLimitState | undefined): FastifyReply {
-  const heads = withRateLimit({ head: jobHead(), wire: { lines: JOB_LINES } }, rate);
+  const headers = [...JOB_HEADERS, ...rateLimitHeaders(rate)];
   if (format.pretty) {
     const parsed: unknown = JSON.parse(body.json);
-    return writeReply(reply, 200, heads, jacksonPretty(format.envelope ? { content: parsed, status: 200 } : parsed));
+    return writeReply(reply, 200, headers, jacksonPretty(format.envelope ? { content: parsed, status: 200 } : parsed));
   }
-  if (format.envelope) return writeReply(reply, 200, heads, ENVELOPE_START + body.json + ENVELOPE_END, ENVELOPE_START.length + body.bytes + ENVELOPE_END.length);
-  return writeReply(reply, 200, heads, body.json, body.bytes);
+  if (format.envelope) return writeReply(reply, 200, headers, ENVELOPE_START + body.json + ENVELOPE_END, ENVELOPE_START.length + body.bytes + ENVELOPE_END.length);
+  return writeReply(reply, 200, headers, body.json, body.bytes);
 }
 
 /**
@@ -153,25 +101,19 @@ export function sendAtlasError(
   const status = format.envelope ? 200 : definition.status;
   if (definition.name === 'UNAUTHORIZED' && !format.envelope) {
     // Atlas's 401 carries neither X-Error-Code nor the security headers (§6.1).
-    const head: Head = challenge === undefined ? {} : { 'www-authenticate': ['www-authenticate', challenge] };
-    head['content-type'] = JSON_CONTENT_TYPE;
-    return writeReply(reply, status, { head, wire: head }, UNAUTHORIZED_BODY);
+    const headers = challenge === undefined ? [] : ['www-authenticate', challenge];
+    headers.push('content-type', 'application/json');
+    return writeReply(reply, status, headers, UNAUTHORIZED_BODY);
   }
-  // One entry for both heads, as Content-Length and Retry-After are.
-  const code = ['x-error-code', definition.errorCode] as const;
-  const heads = withRateLimit({ head: errorHead(code), wire: { lines: ERROR_LINES, 'x-error-code': code } }, rate);
-  if (definition.status === 429 || definition.status === 503) {
-    const retryAfter = ['retry-after', String(Math.max(1, rate?.resetSeconds ?? 60))] as const;
-    heads.head['retry-after'] = retryAfter;
-    heads.wire['retry-after'] = retryAfter;
-  }
-  return writeReply(reply, status, heads, errorBody(definition, ctx, format));
+  const headers = [...ERROR_HEADERS, 'x-error-code', definition.errorCode, ...rateLimitHeaders(rate)];
+  if (definition.status === 429 || definition.status === 503) headers.push('retry-after', String(Math.max(1, rate?.resetSeconds ?? 60)));
+  return writeReply(reply, status, headers, errorBody(definition, ctx, format));
 }
 
 /**
  * Error bodies already written, by error, format and parameters: a client that hits one error again
- * and again (a 404 test, a scenario) gets the same bytes without building them anew (issue 6). Bounded,
- * as the parameters come from requests.
+ * and again (a 404 test, a scenario) gets the same bytes without building them anew. Bounded, as the
+ * parameters come from requests.
  */
 const writtenErrors = new LRUCache<string, string>({ max: 1000 });
 
@@ -188,8 +130,7 @@ function errorBody(definition: AtlasErrorDefinition, ctx: ErrorContext, format: 
   }
   const error = atlasError(definition, ctx, parameters);
   const payload = format.envelope ? { content: error, status: definition.status } : error;
-  // Kept as a string, not bytes: Node then writes the head and body in one piece, not two
-  // (~6,000 fewer instructions per error reply under callgrind, issue 6).
+  // Kept as a string, not bytes: Node then writes the head and body in one piece, not two.
   const body = format.pretty ? jacksonPretty(payload) : JSON.stringify(payload);
   if (key !== undefined) writtenErrors.set(key, body);
   return body;

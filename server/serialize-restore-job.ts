@@ -1,7 +1,7 @@
 /**
  * Restore-job bodies to compact JSON with the fast-json-stringify serializer generated ahead of time into
  * schemas/restore-job-serializer.ts (npm run validators; schema and options in server/serializer-schema.ts):
- * about a third cheaper than JSON.stringify(sortKeysDeep(body)), and with nothing compiled at start-up (issue 6).
+ * about a third cheaper than JSON.stringify(sortKeysDeep(body)), and with nothing compiled at start-up.
  *
  * It writes the official schema's fields in alphabetical order (D7) and nothing else: a field outside the
  * schema is dropped, and a value of the wrong type is coerced (null to "", 1.5 to 1), not refused. So it

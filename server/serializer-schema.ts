@@ -1,6 +1,6 @@
 /**
  * What fast-json-stringify compiles, ahead of time, into schemas/restore-job-serializer.ts: the serializer
- * of default-mode restore-job bodies (issue 6). schemas/generate-validators.ts writes that module. The
+ * of default-mode restore-job bodies. schemas/generate-validators.ts writes that module. The
  * server never imports this one: it runs the generated code, so nothing is compiled at start-up.
  *
  * The schema is the official DiskBackupSnapshotRestoreJob (schemas/restore-job.schema.json) with two

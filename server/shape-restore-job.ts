@@ -1,8 +1,7 @@
 /**
  * Turns a stored job into the body Atlas sends: links on the mock's own base URL (D14), keys in
  * alphabetical order (D7), and, in wire-fidelity mode, the undocumented fields real Atlas adds (D13).
- * shapeRestoreJob is the reference; what the catalog sends writes the same bytes faster: restoreJobJson
- * here, and generatedJobJson (generated-job-json.ts) for generated jobs.
+ * shapeRestoreJob is the reference; restoreJobJson, what the catalog sends, writes the same bytes faster.
  */
 import type { DiskBackupSnapshotRestoreJob } from '../schemas/types.js';
 import type { RestoreJobRecord } from './restore-job-record.js';

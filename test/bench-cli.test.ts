@@ -1,5 +1,5 @@
 /**
- * The command lines of bench/run.mjs, bench/soak.mjs and bench/instructions.mjs (their shared parsing is bench/lib.mjs): help,
+ * The command lines of bench/run.mjs and bench/soak.mjs (their shared parsing is bench/lib.mjs): help,
  * and a bad option refused with exit code 2 and a message that names it. No load is generated here;
  * the benchmarks themselves are run by hand (docs/performance.md).
  */
@@ -28,18 +28,3 @@ for (const [script, tool, usage] of [['run.mjs', 'bench', 'Usage: npm run bench'
     assert.match(unknown.stderr, new RegExp(`^${tool}: Unknown option '--nope'.* Run with --help\\.`));
   });
 }
-
-test('instructions.mjs --help prints its usage, and bad options exit 2 naming the option', () => {
-  const help = run('instructions.mjs', ['--help']);
-  assert.equal(help.status, 0, help.stderr);
-  assert.ok(help.stdout.startsWith('Usage: node bench/instructions.mjs'), help.stdout.slice(0, 200));
-  const scenario = run('instructions.mjs', ['--only', 'fixture,nope']);
-  assert.equal(scenario.status, 2);
-  assert.match(scenario.stderr, /^instructions: --only: unknown scenario "nope"; one of /);
-  const count = run('instructions.mjs', ['--requests', '5']);
-  assert.equal(count.status, 2);
-  assert.match(count.stderr, /^instructions: --requests must be a number from 100 to \d+, got "5"\./);
-  const connections = run('instructions.mjs', ['--connections', '0']);
-  assert.equal(connections.status, 2);
-  assert.match(connections.stderr, /^instructions: --connections must be a number from 1 to 100, got "0"\./);
-});

@@ -1,6 +1,6 @@
 /**
  * A restore-job record with every field the fixture schema has, for the tests that hold a writer of job
- * JSON to the reference (restore-job-serializer, generated-job-json). Its strings need no JSON escaping.
+ * JSON to the reference (restore-job-serializer). Its strings need no JSON escaping.
  */
 import type { RestoreJobRecord } from '../server/restore-job-record.js';
 
