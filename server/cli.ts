@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { buildApp } from './app.js';
 import { CredentialsError } from './auth/credentials.js';
-import { FixtureError } from './load-fixtures.js';
+import { FixtureError } from './jobs/load-fixtures.js';
 import { OptionError, helpText, resolveOptions } from './options.js';
 
 /** Takes `-c <command>` / `--command <command>` out of argv; the rest are mock options. */

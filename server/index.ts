@@ -13,18 +13,18 @@
  * ```
  */
 import { buildApp } from './app.js';
-import { parseFixture } from './load-fixtures.js';
+import { parseFixture } from './jobs/load-fixtures.js';
 import type { MockOptions } from './options.js';
-import type { JournalEntry, JournalFilter } from './request-journal.js';
-import type { ScenarioRule, ScenarioRuleInput } from './scenario-book.js';
+import type { JournalEntry, JournalFilter } from './control/request-journal.js';
+import type { ScenarioRule, ScenarioRuleInput } from './scenarios/scenario-book.js';
 
 export type { MockOptions } from './options.js';
-export type { JournalEntry, JournalFilter } from './request-journal.js';
-export type { ScenarioRule, ScenarioRuleInput, Fault } from './scenario-book.js';
-export type { Lifecycle } from './job-lifecycle.js';
+export type { JournalEntry, JournalFilter } from './control/request-journal.js';
+export type { ScenarioRule, ScenarioRuleInput, Fault } from './scenarios/scenario-book.js';
+export type { Lifecycle } from './jobs/job-lifecycle.js';
 export type { DiskBackupSnapshotRestoreJob, ApiError } from '../schemas/types.js';
-export { FixtureError } from './load-fixtures.js';
-export { ScenarioError } from './scenario-book.js';
+export { FixtureError } from './jobs/load-fixtures.js';
+export { ScenarioError } from './scenarios/scenario-book.js';
 export { OptionError } from './options.js';
 export { CredentialsError } from './auth/credentials.js';
 

@@ -3,9 +3,9 @@
  * description. The CLI parser, the env overlay, `--help` and the README table (tested) all read this table.
  */
 import { parseArgs } from 'node:util';
-import { atlasErrorChoices, findAtlasError } from './atlas-errors.js';
+import { atlasErrorChoices, findAtlasError } from './http/atlas-errors.js';
 import { DEFAULT_FIXTURES_DIR } from './package-root.js';
-import { FAULTS, parseDelay } from './scenario-book.js';
+import { FAULTS, parseDelay } from './scenarios/scenario-book.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../server/app.js';
 import type { MockOptions } from '../server/options.js';
 import { PACKAGE_ROOT } from '../server/package-root.js';
-import { UNAUTHORIZED_BODY } from '../server/render-reply.js';
+import { UNAUTHORIZED_BODY } from '../server/http/render-reply.js';
 import { CLUSTER, GROUP, VERSIONED, assertAtlasError, assertMatchesSpec, jobUrl } from './helper.js';
 
 const run = promisify(execFile);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { computeDigestResponse } from '../server/auth/digest.js';
 import { PACKAGE_ROOT } from '../server/package-root.js';
 import type { MockOptions } from '../server/options.js';
-import { UNAUTHORIZED_BODY } from '../server/render-reply.js';
+import { UNAUTHORIZED_BODY } from '../server/http/render-reply.js';
 import { CLUSTER, GROUP, VERSIONED, assertAtlasError, assertMatchesSpec, build, jobUrl } from './helper.js';
 
 const JOB = '6a7ddc837c2e91d04b368d39';

@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../server/app.js';
-import { brokenRequestReply, classifyBrokenRequest, NOT_HTTP } from '../server/broken-request.js';
+import { brokenRequestReply, classifyBrokenRequest, NOT_HTTP } from '../server/http/broken-request.js';
 import { CLUSTER, GROUP, VERSIONED, assertMatchesSpec, jobUrl } from './helper.js';
 
 const SEED = 0x0b_ad_f00d;

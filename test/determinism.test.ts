@@ -12,9 +12,9 @@ import { readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { generateRestoreJob, type JobIds } from '../server/generate-restore-job.js';
+import { generateRestoreJob, type JobIds } from '../server/jobs/generate-restore-job.js';
 import { DEFAULT_FIXTURES_DIR, PACKAGE_ROOT } from '../server/package-root.js';
-import type { RestoreJobRecord } from '../server/restore-job-record.js';
+import type { RestoreJobRecord } from '../server/jobs/restore-job-record.js';
 import { VERSIONED, assertMatchesSpec, jobUrl, startProcess } from './helper.js';
 
 const CLI = join(PACKAGE_ROOT, 'dist', 'server', 'cli.js');

@@ -2,7 +2,7 @@
  * A restore-job record with every field the fixture schema has, for the tests that hold a writer of job
  * JSON to the reference (restore-job-serializer). Its strings need no JSON escaping.
  */
-import type { RestoreJobRecord } from '../server/restore-job-record.js';
+import type { RestoreJobRecord } from '../server/jobs/restore-job-record.js';
 
 export const JOB_ID = '6a880ef37c2e91d04b380240';
 export const SNAPSHOT = '6a8800a17c2e91d04b380111';

@@ -1,5 +1,5 @@
 /**
- * The generator (server/generate-restore-job.ts) and the catalog around it: coherence (D14), schema
+ * The generator (server/jobs/generate-restore-job.ts) and the catalog around it: coherence (D14), schema
  * validity after shaping (D7, D13), coverage of the states of ATLAS-BEHAVIOUR.md §3, determinism,
  * wire-fidelity output, the bounded render cache, and the not-found errors of D4 with generation off.
  */
@@ -10,16 +10,16 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { Doorkeeper } from '../server/doorkeeper.js';
-import { clusterNameWord, clusterNameWords, generateRestoreJob, jobSeed, pickWord, type JobIds } from '../server/generate-restore-job.js';
-import { createJobCatalog, type JobBody } from '../server/job-catalog.js';
-import { loadFixtures } from '../server/load-fixtures.js';
-import { isoSeconds, objectIdAt as makeObjectIdAt, objectIdSeconds as readObjectIdSeconds } from '../server/object-id.js';
-import { SeededStream } from '../server/seeded-random.js';
-import { checkCoherence } from '../server/job-coherence.js';
+import { Doorkeeper } from '../server/caches/doorkeeper.js';
+import { clusterNameWord, clusterNameWords, generateRestoreJob, jobSeed, pickWord, type JobIds } from '../server/jobs/generate-restore-job.js';
+import { createJobCatalog, type JobBody } from '../server/jobs/job-catalog.js';
+import { loadFixtures } from '../server/jobs/load-fixtures.js';
+import { isoSeconds, objectIdAt as makeObjectIdAt, objectIdSeconds as readObjectIdSeconds } from '../server/jobs/object-id.js';
+import { SeededStream } from '../server/jobs/seeded-random.js';
+import { checkCoherence } from '../server/jobs/job-coherence.js';
 import { DEFAULT_FIXTURES_DIR } from '../server/package-root.js';
-import type { RestoreJobRecord } from '../server/restore-job-record.js';
-import { shapeRestoreJob } from '../server/shape-restore-job.js';
+import type { RestoreJobRecord } from '../server/jobs/restore-job-record.js';
+import { shapeRestoreJob } from '../server/jobs/shape-restore-job.js';
 import { SUCCESS_TYPE, VERSIONED, assertKeysSortedDeep, assertMatchesSpec, build, isSorted, jobUrl, keyOrder } from './helper.js';
 
 const SEED = 20260828;

@@ -10,9 +10,9 @@ import type { FastifyInstance } from 'fastify';
 import schemaDocument from '../schemas/restore-job.schema.json' with { type: 'json' };
 import { buildApp } from '../server/app.js';
 import type { MockOptions } from '../server/options.js';
-import { createAjv } from '../server/compile-validators.js';
-import { validators, type Validator } from '../server/spec-schemas.js';
-import { UNAUTHORIZED_BODY } from '../server/render-reply.js';
+import { createAjv } from '../server/validation/compile-validators.js';
+import { validators, type Validator } from '../server/validation/spec-schemas.js';
+import { UNAUTHORIZED_BODY } from '../server/http/render-reply.js';
 import type { ApiError } from '../schemas/types.js';
 
 export const GROUP = '32b6e34b3d91647abb20e7b8';

@@ -11,7 +11,7 @@ import { METHODS } from 'node:http';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import { ATLAS_ERRORS, DEFAULT_ERROR_FOR_STATUS } from '../server/atlas-errors.js';
+import { ATLAS_ERRORS, DEFAULT_ERROR_FOR_STATUS } from '../server/http/atlas-errors.js';
 import { CLUSTER, GROUP, SUCCESS_TYPE, VERSIONED, assertAtlasError, assertMatchesSpec, build, jobUrl } from './helper.js';
 
 const SEED = 0x5eed_2026;

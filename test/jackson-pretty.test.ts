@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { jacksonPretty } from '../server/jackson-pretty.js';
+import { jacksonPretty } from '../server/http/jackson-pretty.js';
 
 test('scalars, empty containers and scalar arrays follow DefaultPrettyPrinter', () => {
   assert.equal(jacksonPretty({}), '{ }');

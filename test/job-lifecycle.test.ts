@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { checkCoherence } from '../server/job-coherence.js';
-import { checkLifecycle, jobAt, readJob, type Lifecycle } from '../server/job-lifecycle.js';
-import type { RestoreJobRecord } from '../server/restore-job-record.js';
-import { shapeRestoreJob } from '../server/shape-restore-job.js';
-import { validators } from '../server/spec-schemas.js';
+import { checkCoherence } from '../server/jobs/job-coherence.js';
+import { checkLifecycle, jobAt, readJob, type Lifecycle } from '../server/jobs/job-lifecycle.js';
+import type { RestoreJobRecord } from '../server/jobs/restore-job-record.js';
+import { shapeRestoreJob } from '../server/jobs/shape-restore-job.js';
+import { validators } from '../server/validation/spec-schemas.js';
 
 const T0 = Date.UTC(2026, 10, 1, 12, 0, 0);
 const DOWNLOAD: RestoreJobRecord = {

@@ -1,5 +1,5 @@
 /**
- * server/lazy-request-logger.ts: a request's logger makes pino's child only when it writes a line at a
+ * server/http/lazy-request-logger.ts: a request's logger makes pino's child only when it writes a line at a
  * level that is on, and the line is the one pino's child would have written.
  */
 import assert from 'node:assert/strict';
@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { buildApp } from '../server/app.js';
-import { LazyRequestLogger, makeChildrenLazy } from '../server/lazy-request-logger.js';
+import { LazyRequestLogger, makeChildrenLazy } from '../server/http/lazy-request-logger.js';
 
 /** A real pino logger (Fastify's), and the JSON lines it wrote so far without their time. */
 function pinoWithLines(level: string): { logger: FastifyBaseLogger; lines: () => Record<string, unknown>[] } {

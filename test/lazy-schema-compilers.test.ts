@@ -1,12 +1,12 @@
 /**
- * server/lazy-schema-compilers.ts: Fastify's schema compilers load only when a route declares a schema,
+ * server/http/lazy-schema-compilers.ts: Fastify's schema compilers load only when a route declares a schema,
  * and then work as Fastify's defaults do.
  */
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import Fastify from 'fastify';
-import { lazySchemaCompilers } from '../server/lazy-schema-compilers.js';
+import { lazySchemaCompilers } from '../server/http/lazy-schema-compilers.js';
 import { build, jobUrl, VERSIONED } from './helper.js';
 
 const requireFromFastify = createRequire(import.meta.resolve('fastify'));

@@ -3,7 +3,7 @@ import { mkdtemp, mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { FixtureError, loadFixtures } from '../server/load-fixtures.js';
+import { FixtureError, loadFixtures } from '../server/jobs/load-fixtures.js';
 import { DEFAULT_FIXTURES_DIR } from '../server/package-root.js';
 import { VERSIONED, assertMatchesSpec, build, jobUrl } from './helper.js';
 

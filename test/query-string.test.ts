@@ -1,12 +1,12 @@
 /**
- * server/query-string.ts: the journal reads a request's query back from its URL, and must read it as
+ * server/http/query-string.ts: the journal reads a request's query back from its URL, and must read it as
  * the route did. Checked against the query the router hands a handler in the mock's own app.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { buildApp } from '../server/app.js';
-import { queryOf } from '../server/query-string.js';
+import { queryOf } from '../server/http/query-string.js';
 
 test('queryOf reads a URL as the router does: repeats, bare keys, + and percent escapes, bad escapes', async (t) => {
   const { app } = await buildApp({ logLevel: 'silent', auth: 'off' });

@@ -11,7 +11,7 @@ import { dirname, join, relative } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { ATLAS_ERRORS } from '../server/atlas-errors.js';
+import { ATLAS_ERRORS } from '../server/http/atlas-errors.js';
 import { startMock, type MockServer } from '../server/index.js';
 import { OPTIONS, resolveOptions } from '../server/options.js';
 import { PACKAGE_ROOT } from '../server/package-root.js';
@@ -84,7 +84,7 @@ test('the pages cite nothing a reader does not have, and describe no internals o
   for (const page of PAGES.filter((p) => p !== 'docs/performance.md')) {
     const text = read(page);
     assert.doesNotMatch(text, /\.\.\/shared|ATLAS-BEHAVIOUR\.md|\bD\d+\b|§|\b[Ii]ssue \d+/, `${page} cites a decision, an issue or a workspace file`);
-    assert.doesNotMatch(text, /v8-tuning|semi-space|header store|callgrind|instructions per reply|trusted-head/i, `${page} describes the mock's internal optimisations`);
+    assert.doesNotMatch(text, /v8-tuning|header store|callgrind|instructions per reply|trusted-head/i, `${page} describes the mock's internal optimisations`);
   }
 });
 

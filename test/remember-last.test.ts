@@ -1,7 +1,7 @@
-/** server/remember-last.ts: one remembered answer, recomputed whenever the argument changes. */
+/** server/caches/remember-last.ts: one remembered answer, recomputed whenever the argument changes. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { rememberLast, rememberLastOf3 } from '../server/remember-last.js';
+import { rememberLast, rememberLastOf3 } from '../server/caches/remember-last.js';
 
 test('a repeated argument reuses the last answer, undefined included; a new one computes again', () => {
   const calls: string[] = [];

@@ -1,10 +1,10 @@
 /**
- * server/request-journal.ts on its own: the ring, the entry it builds when read, and what it never keeps.
+ * server/control/request-journal.ts on its own: the ring, the entry it builds when read, and what it never keeps.
  * The control API's tests read it over HTTP (control-api.test.ts).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RequestJournal, type JournalInput } from '../server/request-journal.js';
+import { RequestJournal, type JournalInput } from '../server/control/request-journal.js';
 
 const T0 = Date.UTC(2026, 10, 29, 10, 0, 0);
 

@@ -3,9 +3,9 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { ATLAS_ERRORS, DEFAULT_ERROR_FOR_STATUS } from '../server/atlas-errors.js';
-import { UNAUTHORIZED_BODY } from '../server/render-reply.js';
-import { stageOf } from '../server/scenarios.js';
+import { ATLAS_ERRORS, DEFAULT_ERROR_FOR_STATUS } from '../server/http/atlas-errors.js';
+import { UNAUTHORIZED_BODY } from '../server/http/render-reply.js';
+import { stageOf } from '../server/scenarios/scenarios.js';
 import { CLUSTER, GROUP, VERSIONED, assertAtlasError, assertMatchesSpec, build, jobUrl } from './helper.js';
 
 const JOB = '6a7ddc837c2e91d04b368d39';

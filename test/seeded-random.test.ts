@@ -1,8 +1,8 @@
-/** server/seeded-random.ts: the hash that seeds every generated job. */
+/** server/jobs/seeded-random.ts: the hash that seeds every generated job. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { cyrb128, cyrb128Finish, cyrb128Read } from '../server/seeded-random.js';
+import { cyrb128, cyrb128Finish, cyrb128Read } from '../server/jobs/seeded-random.js';
 
 test('reading several texts hashes them as cyrb128 hashes them joined with NUL characters', () => {
   fc.assert(

@@ -13,9 +13,9 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { parse as parseYaml } from 'yaml';
 import { SCHEMAS_DIR, SERIALIZER_FILE, generateValidatorFiles } from '../schemas/generate-validators.js';
-import { VALIDATOR_SETS, compileValidatorSet, type ValidatorSet } from '../server/compile-validators.js';
+import { VALIDATOR_SETS, compileValidatorSet, type ValidatorSet } from '../server/validation/compile-validators.js';
 import { DEFAULT_FIXTURES_DIR, PACKAGE_ROOT } from '../server/package-root.js';
-import { pathParameterValidators, validators } from '../server/spec-schemas.js';
+import { pathParameterValidators, validators } from '../server/validation/spec-schemas.js';
 
 type Json = Record<string, unknown>;
 type Validate = ((data: unknown) => boolean) & { errors?: unknown };
@@ -100,7 +100,7 @@ describe('the committed standalone validators', () => {
     assert.match(code, /^\s*const validator = null$/m, 'no schema validation at run time');
     assert.doesNotMatch(code, /ajv|\brequire\(/);
     assert.deepEqual([...code.matchAll(/^import .*$/gm)].map((m) => m[0]), ["import import_serializer from 'fast-json-stringify/lib/serializer.js';"]);
-    // The copy-into-JSON.stringify paths of fast-json-stringify's default array mechanism (see server/serializer-schema.ts).
+    // The copy-into-JSON.stringify paths of fast-json-stringify's default array mechanism (see server/jobs/serializer-schema.ts).
     assert.doesNotMatch(code, /asPlainStringArray\(|new Array\(/);
   });
 

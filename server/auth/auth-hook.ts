@@ -3,12 +3,12 @@
  * client always sees its challenge first. /health, /openapi.json and /api/oauth/* are outside it.
  */
 import type { FastifyInstance } from 'fastify';
-import { getAtlasError } from '../atlas-errors.js';
-import { PLAIN_FORMAT, isFormatProblem, readReplyFormat } from '../reply-format.js';
-import { sendAtlasError } from '../render-reply.js';
+import { getAtlasError } from '../http/atlas-errors.js';
+import { PLAIN_FORMAT, isFormatProblem, readReplyFormat } from '../http/reply-format.js';
+import { sendAtlasError } from '../http/render-reply.js';
 import type { Authenticator } from './authenticate.js';
 import { buildChallenge, type NonceService } from './digest.js';
-import { pathOf } from '../request-path.js';
+import { pathOf } from '../http/request-path.js';
 
 const GROUP_IN_PATH = /^\/api\/atlas\/v2\/groups\/([a-f0-9]{24})(?:[/?]|$)/;
 

@@ -6,7 +6,7 @@
 import { ANY_SECRET, authenticateDigest, type NonceService } from './digest.js';
 import { ipAllowed, mayReadRestoreJobs, type Credential, type CredentialStore } from './credentials.js';
 import { bearerToken, type TokenService } from './tokens.js';
-import { rememberLast } from '../remember-last.js';
+import { rememberLast } from '../caches/remember-last.js';
 import type { AuthMode } from '../options.js';
 
 export interface AuthRequest {

@@ -20,7 +20,7 @@ import { extname } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { parseDocument } from 'yaml';
 import { credentialsFile } from '../../schemas/credentials-validator.js';
-import { asValidator } from '../validator.js';
+import { asValidator } from '../validation/validator.js';
 import { ID_PATTERN, MAX_DESCRIPTION, MAX_SECRET, type CredentialEntry, type CredentialsFile } from './credentials-schema.js';
 
 /** One role of a credential, as Atlas grants it: a project role on some projects, or an organization role. */

@@ -5,7 +5,7 @@
  */
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { rememberLast } from '../remember-last.js';
+import { rememberLast } from '../caches/remember-last.js';
 
 export interface TokenGrant {
   access_token: string;

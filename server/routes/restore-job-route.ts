@@ -6,19 +6,19 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { negotiateVersion } from '../api-version.js';
-import { findAtlasError, getAtlasError, type AtlasErrorDefinition, type AtlasErrorName, type ErrorContext } from '../atlas-errors.js';
-import { breakConnection } from '../faults.js';
-import type { JobCatalog } from '../job-catalog.js';
-import type { Fixture } from '../load-fixtures.js';
-import type { RateCounter } from '../rate-counter.js';
-import { PLAIN_FORMAT, isFormatProblem, readReplyFormat, type ReplyFormat } from '../reply-format.js';
-import { sendAtlasError, sendJob, type RateLimitState } from '../render-reply.js';
-import type { DelayRange, Effect, Fault, ScenarioBook } from '../scenario-book.js';
-import { parsePrefer, stageOf, wellKnownError } from '../scenarios.js';
-import { pathParameterValidators, type PathParameterName } from '../spec-schemas.js';
-import { rememberLast } from '../remember-last.js';
-import { pathOf } from '../request-path.js';
+import { negotiateVersion } from '../http/api-version.js';
+import { findAtlasError, getAtlasError, type AtlasErrorDefinition, type AtlasErrorName, type ErrorContext } from '../http/atlas-errors.js';
+import { breakConnection } from '../scenarios/faults.js';
+import type { JobCatalog } from '../jobs/job-catalog.js';
+import type { Fixture } from '../jobs/load-fixtures.js';
+import type { RateCounter } from '../http/rate-counter.js';
+import { PLAIN_FORMAT, isFormatProblem, readReplyFormat, type ReplyFormat } from '../http/reply-format.js';
+import { sendAtlasError, sendJob, type RateLimitState } from '../http/render-reply.js';
+import type { DelayRange, Effect, Fault, ScenarioBook } from '../scenarios/scenario-book.js';
+import { parsePrefer, stageOf, wellKnownError } from '../scenarios/scenarios.js';
+import { pathParameterValidators, type PathParameterName } from '../validation/spec-schemas.js';
+import { rememberLast } from '../caches/remember-last.js';
+import { pathOf } from '../http/request-path.js';
 
 export const RESTORE_JOB_URL = '/api/atlas/v2/groups/:groupId/clusters/:clusterName/backup/restoreJobs/:restoreJobId';
 export const FLEX_RESTORE_JOB_URL = '/api/atlas/v2/groups/:groupId/flexClusters/:clusterName/backup/restoreJobs/:restoreJobId';

@@ -5,8 +5,8 @@
  * the error code and detail the mock sent.
  */
 import type { FixtureInput } from '../index.js';
-import type { JournalEntry, JournalFilter } from '../request-journal.js';
-import type { ScenarioRule, ScenarioRuleInput } from '../scenario-book.js';
+import type { JournalEntry, JournalFilter } from '../control/request-journal.js';
+import type { ScenarioRule, ScenarioRuleInput } from '../scenarios/scenario-book.js';
 
 const CONTROL_PREFIX = '/__mock';
 

@@ -18,8 +18,8 @@
 import { randomUUID } from 'node:crypto';
 import { AbstractStartedContainer, GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import type { FixtureInput } from '../index.js';
-import type { JournalEntry, JournalFilter } from '../request-journal.js';
-import type { ScenarioRule, ScenarioRuleInput } from '../scenario-book.js';
+import type { JournalEntry, JournalFilter } from '../control/request-journal.js';
+import type { ScenarioRule, ScenarioRuleInput } from '../scenarios/scenario-book.js';
 import { MockControlClient, type ClockState, type FixtureSummary } from './control-client.js';
 
 export { MockControlClient, MockControlError, type ClockState, type FixtureSummary } from './control-client.js';

@@ -3,13 +3,13 @@
  * runtime, scenario rules, the request journal, the lifecycle clock and each lifecycle job's progress.
  * The control API and startMock() both act through it; reset() returns it to its start-up state.
  */
-import type { Fixture, FixtureSet } from './load-fixtures.js';
-import { readJob, type Progress } from './job-lifecycle.js';
+import type { Fixture, FixtureSet } from '../jobs/load-fixtures.js';
+import { readJob, type Progress } from '../jobs/job-lifecycle.js';
 import type { MockClock } from './mock-clock.js';
-import type { RateCounter } from './rate-counter.js';
+import type { RateCounter } from '../http/rate-counter.js';
 import type { RequestJournal } from './request-journal.js';
-import type { RestoreJobRecord } from './restore-job-record.js';
-import type { ScenarioBook } from './scenario-book.js';
+import type { RestoreJobRecord } from '../jobs/restore-job-record.js';
+import type { ScenarioBook } from '../scenarios/scenario-book.js';
 
 const addressOf = (f: Pick<Fixture, 'groupId' | 'clusterName' | 'restoreJobId'>) => `${f.groupId}/${f.clusterName}/${f.restoreJobId}`;
 

@@ -5,12 +5,12 @@
  *
  * Nothing here compiles. schemas/generate-validators.ts compiles these ahead of time into
  * schemas/validators.ts, which is what the server runs, so start-up pays for no ajv compilation; tests
- * compile them again at run time (server/compile-validators.ts) to prove that module is in step. This
+ * compile them again at run time (server/validation/compile-validators.ts) to prove that module is in step. This
  * module must therefore never import the generated validators, or the generator could not run without them.
  */
-import schemaDocument from '../schemas/restore-job.schema.json' with { type: 'json' };
-import { FAULTS } from './faults.js';
-import { LIFECYCLE_SCHEMA } from './job-lifecycle.js';
+import schemaDocument from '../../schemas/restore-job.schema.json' with { type: 'json' };
+import { FAULTS } from '../scenarios/faults.js';
+import { LIFECYCLE_SCHEMA } from '../jobs/job-lifecycle.js';
 
 export const SCHEMA_ID = schemaDocument.$id;
 export const FIXTURE_SCHEMA_ID = 'atlas-restore-mock-fixture.schema.json';
@@ -49,7 +49,7 @@ export function fixtureSchema(): SchemaNode {
   return { $id: FIXTURE_SCHEMA_ID, $defs: defs, ...job, properties };
 }
 
-/** A scenario rule as the control API and startMock().setScenario() take it (server/scenario-book.ts). */
+/** A scenario rule as the control API and startMock().setScenario() take it (server/scenarios/scenario-book.ts). */
 export const SCENARIO_RULE_SCHEMA = {
   type: 'object',
   additionalProperties: false,

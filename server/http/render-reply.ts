@@ -6,9 +6,9 @@ import type { FastifyReply } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import { SUCCESS_CONTENT_TYPE } from './api-version.js';
 import { atlasError, type AtlasErrorDefinition, type ErrorContext } from './atlas-errors.js';
-import { sendSlowly } from './faults.js';
+import { sendSlowly } from '../scenarios/faults.js';
 import { jacksonPretty } from './jackson-pretty.js';
-import type { JobBody } from './job-catalog.js';
+import type { JobBody } from '../jobs/job-catalog.js';
 import type { ReplyFormat } from './reply-format.js';
 
 /**

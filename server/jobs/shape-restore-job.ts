@@ -3,7 +3,7 @@
  * alphabetical order (D7), and, in wire-fidelity mode, the undocumented fields real Atlas adds (D13).
  * shapeRestoreJob is the reference; restoreJobJson, what the catalog sends, writes the same bytes faster.
  */
-import type { DiskBackupSnapshotRestoreJob } from '../schemas/types.js';
+import type { DiskBackupSnapshotRestoreJob } from '../../schemas/types.js';
 import type { RestoreJobRecord } from './restore-job-record.js';
 import { streamFromText } from './seeded-random.js';
 import { serializeRestoreJob } from './serialize-restore-job.js';

@@ -4,8 +4,8 @@
  * own body shape, `error_description` first as in MongoDB's documented examples, not ApiError.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { ipAllowed, type Credential, type CredentialStore } from '../auth/credentials.js';
-import { basicCredentials, type TokenService } from '../auth/tokens.js';
+import { ipAllowed, type Credential, type CredentialStore } from './credentials.js';
+import { basicCredentials, type TokenService } from './tokens.js';
 import type { AuthMode } from '../options.js';
 
 export interface OAuthRouteOptions {

@@ -7,8 +7,8 @@
  * second request.
  */
 import { LRUCache } from 'lru-cache';
-import type { AtlasErrorName } from './atlas-errors.js';
-import { Doorkeeper } from './doorkeeper.js';
+import type { AtlasErrorName } from '../http/atlas-errors.js';
+import { Doorkeeper } from '../caches/doorkeeper.js';
 import { generateRestoreJob, jobSeed, type JobIds } from './generate-restore-job.js';
 import type { Fixture, FixtureSet } from './load-fixtures.js';
 import type { RestoreJobRecord } from './restore-job-record.js';

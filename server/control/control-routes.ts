@@ -6,9 +6,9 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { FixtureError, parseFixture } from '../load-fixtures.js';
-import type { MockState } from '../mock-state.js';
-import { ScenarioError } from '../scenario-book.js';
+import { FixtureError, parseFixture } from '../jobs/load-fixtures.js';
+import type { MockState } from './mock-state.js';
+import { ScenarioError } from '../scenarios/scenario-book.js';
 
 export const CONTROL_PREFIX = '/__mock';
 

@@ -9,12 +9,12 @@
  */
 import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { findAtlasError, type AtlasErrorDefinition, atlasErrorChoices } from './atlas-errors.js';
+import { findAtlasError, type AtlasErrorDefinition, atlasErrorChoices } from '../http/atlas-errors.js';
 import { checkCoherence } from './job-coherence.js';
 import { checkLifecycle, type Lifecycle } from './job-lifecycle.js';
-import { parseDelay, type DelayRange, type Fault } from './scenario-book.js';
+import { parseDelay, type DelayRange, type Fault } from '../scenarios/scenario-book.js';
 import type { RestoreJobRecord } from './restore-job-record.js';
-import { describeAjvErrors, pathParameterValidators, validators } from './spec-schemas.js';
+import { describeAjvErrors, pathParameterValidators, validators } from '../validation/spec-schemas.js';
 
 export const MAX_FIXTURE_BYTES = 1024 * 1024;
 

@@ -4,8 +4,8 @@
  * the Authorization header, only the name of the credential that authenticated.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { queryOf } from './query-string.js';
-import { pathOf } from './request-path.js';
+import { queryOf } from '../http/query-string.js';
+import { pathOf } from '../http/request-path.js';
 
 export interface JournalEntry {
   time: string;

@@ -2,7 +2,7 @@
  * The OpenAPI document served at /openapi.json: the generated extract of the official spec (the same
  * one the tests validate against) plus the mock's own routes, marked `x-atlas-mock`.
  */
-import generated from '../schemas/openapi.json' with { type: 'json' };
+import generated from '../../schemas/openapi.json' with { type: 'json' };
 
 const atlasError = { $ref: '#/components/schemas/ApiError' };
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: atlasError } } });

@@ -3,13 +3,13 @@
  * fault for all requests or some ids, for the next N requests or with a probability. Newest rule first,
  * like msw's `use()`, so a test can override what an earlier one set.
  */
-import { scenarioRule } from '../schemas/validators.js';
-import { atlasErrorChoices, findAtlasError, type AtlasErrorDefinition } from './atlas-errors.js';
+import { scenarioRule } from '../../schemas/validators.js';
+import { atlasErrorChoices, findAtlasError, type AtlasErrorDefinition } from '../http/atlas-errors.js';
 import type { Fault } from './faults.js';
-import type { JobIds } from './generate-restore-job.js';
-import { streamFromText, type SeededStream } from './seeded-random.js';
-import { describeAjvErrors } from './spec-schemas.js';
-import { asValidator } from './validator.js';
+import type { JobIds } from '../jobs/generate-restore-job.js';
+import { streamFromText, type SeededStream } from '../jobs/seeded-random.js';
+import { describeAjvErrors } from '../validation/spec-schemas.js';
+import { asValidator } from '../validation/validator.js';
 
 export { FAULTS, type Fault } from './faults.js';
 

@@ -9,8 +9,8 @@
  */
 import { Ajv, type Options, type ValidateFunction } from 'ajv';
 import formats from 'ajv-formats';
-import schemaDocument from '../schemas/restore-job.schema.json' with { type: 'json' };
-import { CREDENTIALS_FILE_SCHEMA } from './auth/credentials-schema.js';
+import schemaDocument from '../../schemas/restore-job.schema.json' with { type: 'json' };
+import { CREDENTIALS_FILE_SCHEMA } from '../auth/credentials-schema.js';
 import { FIXTURE_SCHEMA_ID, SCENARIO_RULE_SCHEMA, SCHEMA_ID, fixtureSchema } from './validator-schemas.js';
 
 export interface ValidatorSet {

@@ -12,7 +12,7 @@
  * Types, refs and everything else stay, so the serializer still writes only the schema's fields, with
  * their types: test/restore-job-serializer.test.ts holds it to shapeRestoreJob.
  */
-import schemaDocument from '../schemas/restore-job.schema.json' with { type: 'json' };
+import schemaDocument from '../../schemas/restore-job.schema.json' with { type: 'json' };
 
 type SchemaNode = { [key: string]: unknown };
 

@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { isoSeconds, objectIdAt, objectIdSeconds } from './object-id.js';
-import { rememberLastOf3 } from './remember-last.js';
+import { rememberLastOf3 } from '../caches/remember-last.js';
 import type { RestoreJobRecord } from './restore-job-record.js';
 import { cyrb128Finish, cyrb128Read, SeededStream } from './seeded-random.js';
 

@@ -2,11 +2,11 @@
  * The validators the route, the fixture loader, the control API and the tests run, checked against the
  * schema generated from the official Atlas spec (schemas/restore-job.schema.json) and the mock's own
  * formats built on it. They were compiled ahead of time into schemas/validators.ts (npm run validators),
- * so start-up compiles nothing; server/compile-validators.ts says how, and the tests hold the two to each other.
+ * so start-up compiles nothing; server/validation/compile-validators.ts says how, and the tests hold the two to each other.
  */
 import type { ErrorObject } from 'ajv';
-import * as standalone from '../schemas/validators.js';
-import type { ApiError, DiskBackupSnapshotRestoreJob } from '../schemas/types.js';
+import * as standalone from '../../schemas/validators.js';
+import type { ApiError, DiskBackupSnapshotRestoreJob } from '../../schemas/types.js';
 import { asValidator, type Validator } from './validator.js';
 
 export type { Validator } from './validator.js';

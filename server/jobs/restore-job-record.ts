@@ -1,4 +1,4 @@
-import type { DiskBackupSnapshotRestoreJob } from '../schemas/types.js';
+import type { DiskBackupSnapshotRestoreJob } from '../../schemas/types.js';
 
 /**
  * A restore job as the mock stores it (from a fixture or the generator): Atlas's fields minus `links`,

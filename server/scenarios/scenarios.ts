@@ -4,7 +4,7 @@
  * Selectors, most specific first: the `Prefer: code=…` header, a well-known id, a rule set at runtime
  * (control API, startMock), the fixture's `x-mock.error`, the global `--scenario`.
  */
-import { DEFAULT_ERROR_FOR_STATUS, findAtlasError, getAtlasError, type AtlasErrorDefinition } from './atlas-errors.js';
+import { DEFAULT_ERROR_FOR_STATUS, findAtlasError, getAtlasError, type AtlasErrorDefinition } from '../http/atlas-errors.js';
 import { FAULTS, parseDelay, type DelayRange, type Fault } from './scenario-book.js';
 
 /** Points of D1's order at which an error can fire. */

@@ -3,7 +3,7 @@
  * by `atlasError` from an entry here; the README's error table is tested against this list.
  * Evidence and exact texts: ATLAS-BEHAVIOUR.md §7 and decisions D3-D5, D10, D12.
  */
-import type { ApiError } from '../schemas/types.js';
+import type { ApiError } from '../../schemas/types.js';
 
 /** Values an error's placeholders are filled from; what a request was about. */
 export interface ErrorContext {
