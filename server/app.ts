@@ -22,6 +22,8 @@ import { sendAtlasError } from './render-reply.js';
 import { oauthRoutes, sendOAuthError } from './routes/oauth-routes.js';
 import { CONTROL_PREFIX, controlError, controlRoutes } from './routes/control-routes.js';
 import { globalEffect, restoreJobRoutes } from './routes/restore-job-route.js';
+import { restoreJobsRoutes } from './routes/restore-jobs-routes.js';
+import { createBackupTopology } from './backup-topology.js';
 import { declareSlowBody } from './faults.js';
 import { MockClock } from './mock-clock.js';
 import { MockState } from './mock-state.js';
@@ -141,12 +143,29 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
   const catalog = createJobCatalog(fixtures, options, (fixture) => state.readLifecycleJob(fixture));
   state.onFixturesChanged(() => catalog.clearCache());
   declareSlowBody(app);
+  const global = globalEffect(options.scenario, options.delay ? parseDelay(options.delay) : undefined, options.fault);
   await app.register(restoreJobRoutes, {
     catalog,
     rates,
     scenarios: state.scenarios,
-    global: globalEffect(options.scenario, options.delay ? parseDelay(options.delay) : undefined, options.fault),
+    global,
     enforceRateLimit: options.enforceRateLimit,
+    createdJobs: state.createdJobs,
+    clock: state.clock,
+  });
+  // Create, list and cancel, and the routes the Atlas CLI reads around them.
+  await app.register(restoreJobsRoutes, {
+    catalog,
+    topology: createBackupTopology(fixtures, catalog, options),
+    fixtures,
+    createdJobs: state.createdJobs,
+    clock: state.clock,
+    rates,
+    scenarios: state.scenarios,
+    global,
+    enforceRateLimit: options.enforceRateLimit,
+    generate: options.generate,
+    seed: options.seed,
   });
   if (options.control) await app.register(controlRoutes, { state, token: options.controlToken });
 
@@ -161,6 +180,8 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
           credential: request.principal,
           status: reply.statusCode,
           durationMs: Math.round(reply.elapsedTime * 1000) / 1000,
+          // Atlas API bodies only: a token endpoint's body can hold a token.
+          body: typeof request.body === 'string' && request.url.startsWith('/api/atlas/') ? request.body : undefined,
         });
       }
       done();

@@ -58,6 +58,8 @@ export interface JobCatalog {
    * escaping on that promise, and its length in bytes taken from its length
    */
   render(ids: JobIds, fixture: Fixture | undefined, baseUrl: string): JobBody;
+  /** a job the catalog does not hold (a created one), shaped like every other: never cached */
+  renderRecord(record: RestoreJobRecord, ids: JobIds, baseUrl: string): JobBody;
   /** forget rendered bodies, after fixtures changed */
   clearCache(): void;
   /** how many rendered bodies the cache holds now */
@@ -131,6 +133,7 @@ export function createJobCatalog(
       doorkeeper.clear();
     },
     fixture: (ids) => fixtures.get(ids.groupId, ids.clusterName, ids.restoreJobId),
+    renderRecord: (record, ids, baseUrl) => measured(shape(record, ids, baseUrl)),
     checkedBefore: (ids, fixture) => fixture !== undefined || cachedAt(ids) !== undefined,
     lookup(ids, fixture) {
       if (fixture) return FOUND;
