@@ -24,6 +24,7 @@ import { CONTROL_PREFIX, controlError, controlRoutes } from './routes/control-ro
 import { globalEffect, restoreJobRoutes } from './routes/restore-job-route.js';
 import { restoreJobsRoutes } from './routes/restore-jobs-routes.js';
 import { createBackupTopology } from './backup-topology.js';
+import { createRestoreJobService, type RestoreJobService } from './restore-job-service.js';
 import { declareSlowBody } from './faults.js';
 import { MockClock } from './mock-clock.js';
 import { MockState } from './mock-state.js';
@@ -39,6 +40,8 @@ export interface BuiltApp {
   credentials: CredentialStore;
   /** what tests may change while it runs (control API, startMock) */
   state: MockState;
+  /** created and cancelled restore jobs, as tests drive them */
+  restoreJobs: RestoreJobService;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -154,9 +157,11 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
     clock: state.clock,
   });
   // Create, list and cancel, and the routes the Atlas CLI reads around them.
+  const topology = createBackupTopology(fixtures, catalog, options);
+  const restoreJobs = createRestoreJobService(topology, state.createdJobs, state.clock);
   await app.register(restoreJobsRoutes, {
     catalog,
-    topology: createBackupTopology(fixtures, catalog, options),
+    topology,
     fixtures,
     createdJobs: state.createdJobs,
     clock: state.clock,
@@ -167,7 +172,7 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
     generate: options.generate,
     seed: options.seed,
   });
-  if (options.control) await app.register(controlRoutes, { state, token: options.controlToken });
+  if (options.control) await app.register(controlRoutes, { state, restoreJobs, token: options.controlToken });
 
   if (options.journalSize > 0) {
     app.addHook('onResponse', (request, reply, done) => {
@@ -200,5 +205,5 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
     });
   }
 
-  return { app, options, fixtures, credentials, state };
+  return { app, options, fixtures, credentials, state, restoreJobs };
 }
