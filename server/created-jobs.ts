@@ -101,12 +101,18 @@ export class CreatedJobs {
    */
   add(job: StoredJob, nowMs: number): boolean {
     if (!this.#jobs.has(job.id) && this.#jobs.size >= this.capacity) {
-      const ended = this.list().find((stored) => hasEnded(jobNow(stored, nowMs)));
+      const ended = this.#oldestEnded(nowMs);
       if (ended === undefined) return false;
       this.#jobs.delete(ended.id);
     }
     this.#jobs.set(job.id, job);
     return true;
+  }
+
+  /** Maps iterate in insertion order, so the first ended job met is the oldest. */
+  #oldestEnded(nowMs: number): StoredJob | undefined {
+    for (const stored of this.#jobs.values()) if (hasEnded(jobNow(stored, nowMs))) return stored;
+    return undefined;
   }
 
   remove(id: string): boolean {
