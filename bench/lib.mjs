@@ -116,6 +116,13 @@ const REALM = 'MMS Public API';
 const NC_PER_NONCE = 1000;
 
 export const jobPath = (id, query = '') => `/api/atlas/v2/groups/${GROUP}/clusters/${CLUSTER}/backup/restoreJobs/${id}${query}`;
+/** The create (POST) and list (GET) path of the same cluster. */
+export const restoreJobsPath = `/api/atlas/v2/groups/${GROUP}/clusters/${CLUSTER}/backup/restoreJobs`;
+/**
+ * A distinct snapshot id per request, each taken in the past (ObjectId time from 2023-09 on), so that
+ * with generation on each one is known and no two downloads of one snapshot are active at once.
+ */
+export const snapshotId = (n) => `${(0x65000000 + (n % 0x1000000)).toString(16)}${n.toString(16).padStart(16, '0')}`;
 
 /** An access token for SERVICE_ACCOUNT from the mock at `url` (client credentials, as the Go SDK logs in). */
 export async function bearerToken(url) {

@@ -19,7 +19,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { nodeBinary } from '../scripts/node-binary.mjs';
-import { ACCEPT, API_KEY, FIXTURE_ID, REPEATED_ID, SERVICE_ACCOUNT, bearerToken, checkMadePerRequest, digestNonce, digestSigner, env, fail as failWith, freshId, jobPath, perRequest, readCommandLine } from './lib.mjs';
+import { ACCEPT, API_KEY, FIXTURE_ID, REPEATED_ID, SERVICE_ACCOUNT, bearerToken, checkMadePerRequest, digestNonce, digestSigner, env, fail as failWith, freshId, jobPath, perRequest, readCommandLine, restoreJobsPath, snapshotId } from './lib.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
@@ -49,7 +49,8 @@ Modes:
                            functions in µs per reply over the measured run (profiles go to a
                            temporary folder, never into the repo)
 
-Scenarios: bare, fixture, fresh, repeated, 404, 500-envelope, bearer, digest, and two controls,
+Scenarios: bare, fixture, fresh, repeated, 404, 500-envelope, bearer, digest, create-poll (the restore
+workflow: each connection creates a download and polls it four times), and two controls,
 bare-fresh and bare-digest (the bare route driven with the fresh-id and Digest request shapes: what
 the load generator itself manages with them). The bare route runs first and again after every
 scenario; each scenario's ratios are against the mean of the bare runs just before and after it.
@@ -380,6 +381,32 @@ const SCENARIOS = [
       return perRequest(server.url, HEADERS, () => ({ path, authorization: sign(path) }));
     },
     target: { rps: 0.6 },
+  },
+  {
+    // The restore workflow as a client drives it: each connection creates a download, then polls it
+    // four times. The clock runs 100,000x so jobs end within milliseconds and the bounded store of
+    // created jobs keeps making room, as it would over a long test run.
+    name: 'create-poll',
+    label: 'create a download, then poll it 4 times',
+    server: 'mock',
+    args: ['--auth', 'off', '--clock-speed', '100000'],
+    expect: 200,
+    requests: async () => {
+      let n = 0;
+      const create = {
+        method: 'POST',
+        path: restoreJobsPath,
+        headers: { ...HEADERS, 'content-type': 'application/json' },
+        setupRequest: (request) => ({ ...request, body: JSON.stringify({ deliveryType: 'download', snapshotId: snapshotId(n++) }) }),
+        onResponse: (status, body, context) => {
+          if (status === 200) context.jobId = JSON.parse(body).id;
+        },
+      };
+      const poll = { method: 'GET', setupRequest: (request, context) => ({ ...request, path: jobPath(context.jobId) }) };
+      return [create, poll, poll, poll, poll];
+    },
+    // Reported, no target: one create in five requests does what a GET never does (parse and check
+    // a body, look for conflicts, store a job); the GET scenarios above keep their targets.
   },
   // Controls: the bare route driven with the request shapes above that autocannon must build per
   // request. They show what the load generator itself can do with them (no target).

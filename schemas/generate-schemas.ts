@@ -20,6 +20,7 @@ import { SpecError, describeSource, loadSpec, specSource } from './spec-source.j
 
 export const GET_RESTORE_JOB_PATH =
   '/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}';
+export const LIST_RESTORE_JOBS_PATH = '/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Works from both the source tree (schemas/) and the build (dist/schemas/).
@@ -133,36 +134,32 @@ export interface GeneratedFiles {
   [fileName: string]: string;
 }
 
-/** Builds every generated file of schemas/ from the parsed spec extract. Pure apart from the TS compiler. */
-export async function generateSchemaFiles(spec: JsonObject): Promise<GeneratedFiles> {
-  const paths = spec.paths as JsonObject;
-  const components = spec.components as JsonObject;
-  const componentSchemas = components.schemas as JsonObject;
-  const pathItem = paths[GET_RESTORE_JOB_PATH] as JsonObject | undefined;
-  if (!pathItem || !isObject(pathItem.get)) throw new Error(`spec has no GET ${GET_RESTORE_JOB_PATH}`);
-  const operation = pathItem.get;
+/** The restore-job operations of the extract, in the order the generated files list them. */
+export const RESTORE_JOB_OPERATIONS = [
+  { path: GET_RESTORE_JOB_PATH, method: 'get' },
+  { path: LIST_RESTORE_JOBS_PATH, method: 'get' },
+  { path: LIST_RESTORE_JOBS_PATH, method: 'post' },
+  { path: GET_RESTORE_JOB_PATH, method: 'delete' },
+] as const;
 
-  // Parameters, resolved and reduced to structure.
-  const parameters = (operation.parameters as JsonObject[]).map((p) => {
+/** An operation's parameters, resolved and reduced to structure. */
+function operationParameters(spec: JsonObject, operation: JsonObject): JsonObject[] {
+  return (operation.parameters as JsonObject[]).map((p) => {
     const param = resolveRef(spec, p);
     const out: JsonObject = { in: param.in as string, name: param.name as string };
     if (param.required === true) out.required = true;
     out.schema = structuralSchema(param.schema as JsonObject, '#/components/schemas/');
     return out;
   });
+}
 
-  // Responses, resolved, keeping content schemas and header schemas.
+/** An operation's responses, resolved, keeping content schemas (or a bare media type) and header schemas. */
+function operationResponses(spec: JsonObject, operation: JsonObject): JsonObject {
   const responses: JsonObject = {};
   for (const status of Object.keys(operation.responses as JsonObject).sort()) {
     const response = resolveRef(spec, (operation.responses as JsonObject)[status] as JsonObject);
     const out: JsonObject = { description: (response.description as string) ?? status };
-    if (isObject(response.content)) {
-      const content: JsonObject = {};
-      for (const [mediaType, media] of Object.entries(response.content)) {
-        content[mediaType] = { schema: structuralSchema((media as JsonObject).schema as JsonObject, '#/components/schemas/') };
-      }
-      out.content = content;
-    }
+    if (isObject(response.content)) out.content = structuralContent(response.content);
     if (isObject(response.headers)) {
       const headers: JsonObject = {};
       for (const [name, header] of Object.entries(response.headers)) {
@@ -172,9 +169,46 @@ export async function generateSchemaFiles(spec: JsonObject): Promise<GeneratedFi
     }
     responses[status] = out;
   }
+  return responses;
+}
 
-  // Refs in the resolved parameters and responses, followed through the component schemas.
-  const used = collectSchemaRefs([parameters, responses] as Json, componentSchemas);
+/** Media types with their schemas; a 204's media type has none, and keeps an empty entry. */
+function structuralContent(content: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const [mediaType, media] of Object.entries(content)) {
+    const schema = (media as JsonObject).schema;
+    out[mediaType] = isObject(schema) ? { schema: structuralSchema(schema, '#/components/schemas/') } : {};
+  }
+  return out;
+}
+
+/** Builds every generated file of schemas/ from the parsed spec extract. Pure apart from the TS compiler. */
+export async function generateSchemaFiles(spec: JsonObject): Promise<GeneratedFiles> {
+  const paths = spec.paths as JsonObject;
+  const components = spec.components as JsonObject;
+  const componentSchemas = components.schemas as JsonObject;
+
+  const operations = RESTORE_JOB_OPERATIONS.map(({ path, method }) => {
+    const pathItem = paths[path] as JsonObject | undefined;
+    const operation = pathItem?.[method];
+    if (!isObject(operation)) throw new Error(`spec has no ${method.toUpperCase()} ${path}`);
+    const out: JsonObject = {
+      operationId: operation.operationId as string,
+      'x-xgen-operation-id-override': (operation['x-xgen-operation-id-override'] as string) ?? null,
+      summary: operation.summary as string,
+      tags: operation.tags as Json,
+      parameters: operationParameters(spec, operation),
+    };
+    const body = operation.requestBody;
+    if (isObject(body)) out.requestBody = { required: body.required === true, content: structuralContent(body.content as JsonObject) };
+    out.responses = operationResponses(spec, operation);
+    return { path, method, operation: out };
+  });
+  const parameters = (operations[0] as (typeof operations)[number]).operation.parameters as JsonObject[];
+  const listParameters = (operations[1] as (typeof operations)[number]).operation.parameters as JsonObject[];
+
+  // Refs in the operations, followed through the component schemas.
+  const used = collectSchemaRefs(operations.map((o) => o.operation) as Json, componentSchemas);
   const names = [...used].sort();
 
   const openapiSchemas: JsonObject = {};
@@ -195,11 +229,16 @@ export async function generateSchemaFiles(spec: JsonObject): Promise<GeneratedFi
     securitySchemes[name] = rest;
   }
 
+  const openapiPaths: JsonObject = {};
+  for (const { path, method, operation } of operations) {
+    openapiPaths[path] = { ...((openapiPaths[path] as JsonObject | undefined) ?? {}), [method]: operation };
+  }
+
   const info = spec.info as JsonObject;
   const openapi: JsonObject = {
     openapi: spec.openapi as string,
     info: {
-      title: 'MongoDB Atlas Administration API: GET one cloud-backup restore job (structure extract)',
+      title: 'MongoDB Atlas Administration API: cloud-backup restore jobs (structure extract)',
       version: info.version as string,
       license: info.license as JsonObject,
       'x-attribution': attribution(spec),
@@ -207,18 +246,7 @@ export async function generateSchemaFiles(spec: JsonObject): Promise<GeneratedFi
     },
     servers: spec.servers as Json,
     security: spec.security as Json,
-    paths: {
-      [GET_RESTORE_JOB_PATH]: {
-        get: {
-          operationId: operation.operationId as string,
-          'x-xgen-operation-id-override': (operation['x-xgen-operation-id-override'] as string) ?? null,
-          summary: operation.summary as string,
-          tags: operation.tags as Json,
-          parameters,
-          responses,
-        },
-      },
-    },
+    paths: openapiPaths,
     components: { schemas: openapiSchemas, securitySchemes },
   };
 
@@ -241,6 +269,10 @@ export async function generateSchemaFiles(spec: JsonObject): Promise<GeneratedFi
         properties: pathParams,
       },
       QueryParameters: { type: 'object', properties: queryParams },
+      ListQueryParameters: {
+        type: 'object',
+        properties: Object.fromEntries(listParameters.filter((p) => p.in === 'query').map((p) => [p.name as string, p.schema as JsonObject])),
+      },
     },
   };
 

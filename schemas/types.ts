@@ -9,6 +9,7 @@ export interface AtlasSchemas {
   DiskBackupSnapshotRestoreJob?: DiskBackupSnapshotRestoreJob;
   FieldViolation?: FieldViolation;
   Link?: Link;
+  PaginatedCloudBackupRestoreJobView?: PaginatedCloudBackupRestoreJobView;
 }
 /**
  * This interface was referenced by `AtlasSchemas`'s JSON-Schema
@@ -94,4 +95,13 @@ export interface DiskBackupSnapshotRestoreJob {
 export interface Link {
   href?: string;
   rel?: string;
+}
+/**
+ * This interface was referenced by `AtlasSchemas`'s JSON-Schema
+ * via the `definition` "PaginatedCloudBackupRestoreJobView".
+ */
+export interface PaginatedCloudBackupRestoreJobView {
+  links?: Link[];
+  results: DiskBackupSnapshotRestoreJob[];
+  totalCount?: number;
 }

@@ -741,12 +741,156 @@ validate11.errors = vErrors;
 return errors === 0;
 }
 
-export const apiError = validate14;
-const schema18 = {"properties":{"badRequestDetail":{"$ref":"#/$defs/BadRequestDetail"},"detail":{"nullable":true,"type":"string"},"error":{"format":"int32","readOnly":true,"type":"integer"},"errorCode":{"readOnly":true,"type":"string"},"parameters":{"items":{},"readOnly":true,"type":"array"},"reason":{"nullable":true,"readOnly":true,"type":"string"}},"required":["error","errorCode"],"type":"object"};
-const schema19 = {"nullable":true,"properties":{"fields":{"items":{"$ref":"#/$defs/FieldViolation"},"type":"array"}},"readOnly":true,"type":"object"};
-const schema20 = {"properties":{"description":{"type":"string"},"field":{"type":"string"}},"required":["description","field"],"type":"object"};
+export const restoreJobList = validate14;
+const schema18 = {"properties":{"links":{"items":{"$ref":"#/$defs/Link"},"readOnly":true,"type":"array"},"results":{"items":{"$ref":"#/$defs/DiskBackupSnapshotRestoreJob"},"readOnly":true,"type":"array"},"totalCount":{"format":"int32","minimum":0,"readOnly":true,"type":"integer"}},"required":["results"],"type":"object"};
 
-function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.results === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "results"},message:"must have required property '"+"results"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.links !== undefined){
+let data0 = data.links;
+if(Array.isArray(data0)){
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+let data1 = data0[i0];
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.href !== undefined){
+if(typeof data1.href !== "string"){
+const err1 = {instancePath:instancePath+"/links/" + i0+"/href",schemaPath:"#/$defs/Link/properties/href/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data1.rel !== undefined){
+if(typeof data1.rel !== "string"){
+const err2 = {instancePath:instancePath+"/links/" + i0+"/rel",schemaPath:"#/$defs/Link/properties/rel/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/links/" + i0,schemaPath:"#/$defs/Link/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/links",schemaPath:"#/properties/links/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.results !== undefined){
+let data4 = data.results;
+if(Array.isArray(data4)){
+const len1 = data4.length;
+for(let i1=0; i1<len1; i1++){
+if(!(validate11(data4[i1], {instancePath:instancePath+"/results/" + i1,parentData:data4,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/results",schemaPath:"#/properties/results/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.totalCount !== undefined){
+let data6 = data.totalCount;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+const err6 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 < 0 || isNaN(data6)){
+const err7 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(!(formats2.validate(data6))){
+const err8 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/format",keyword:"format",params:{format: "int32"},message:"must match format \""+"int32"+"\""};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+validate14.errors = vErrors;
+return errors === 0;
+}
+
+export const apiError = validate16;
+const schema20 = {"properties":{"badRequestDetail":{"$ref":"#/$defs/BadRequestDetail"},"detail":{"nullable":true,"type":"string"},"error":{"format":"int32","readOnly":true,"type":"integer"},"errorCode":{"readOnly":true,"type":"string"},"parameters":{"items":{},"readOnly":true,"type":"array"},"reason":{"nullable":true,"readOnly":true,"type":"string"}},"required":["error","errorCode"],"type":"object"};
+const schema21 = {"nullable":true,"properties":{"fields":{"items":{"$ref":"#/$defs/FieldViolation"},"type":"array"}},"readOnly":true,"type":"object"};
+const schema22 = {"properties":{"description":{"type":"string"},"field":{"type":"string"}},"required":["description","field"],"type":"object"};
+
+function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if((!(data && typeof data == "object" && !Array.isArray(data))) && (data !== null)){
@@ -836,12 +980,12 @@ errors++;
 }
 }
 }
-validate15.errors = vErrors;
+validate17.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -866,8 +1010,8 @@ vErrors.push(err1);
 errors++;
 }
 if(data.badRequestDetail !== undefined){
-if(!(validate15(data.badRequestDetail, {instancePath:instancePath+"/badRequestDetail",parentData:data,parentDataProperty:"badRequestDetail",rootData}))){
-vErrors = vErrors === null ? validate15.errors : vErrors.concat(validate15.errors);
+if(!(validate17(data.badRequestDetail, {instancePath:instancePath+"/badRequestDetail",parentData:data,parentDataProperty:"badRequestDetail",rootData}))){
+vErrors = vErrors === null ? validate17.errors : vErrors.concat(validate17.errors);
 errors = vErrors.length;
 }
 }
@@ -957,18 +1101,18 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate14.errors = vErrors;
+validate16.errors = vErrors;
 return errors === 0;
 }
 
-export const fixture = validate17;
-const schema21 = {"$id":"atlas-restore-mock-fixture.schema.json","$defs":{"ApiBSONTimestampView":{"properties":{"date":{"format":"date-time","readOnly":true,"type":"string"},"increment":{"format":"int32","minimum":1199145600,"readOnly":true,"type":"integer"}},"readOnly":true,"title":"BSON Timestamp","type":"object","additionalProperties":false},"ApiError":{"properties":{"badRequestDetail":{"$ref":"#/$defs/BadRequestDetail"},"detail":{"nullable":true,"type":"string"},"error":{"format":"int32","readOnly":true,"type":"integer"},"errorCode":{"readOnly":true,"type":"string"},"parameters":{"items":{},"readOnly":true,"type":"array"},"reason":{"nullable":true,"readOnly":true,"type":"string"}},"required":["error","errorCode"],"type":"object","additionalProperties":false},"ApiPrivateDownloadDeliveryUrl":{"properties":{"deliveryUrl":{"type":"string"},"endpointId":{"pattern":"^vpce-[0-9a-f]{17}$","type":"string"}},"type":"object","additionalProperties":false},"BadRequestDetail":{"nullable":true,"properties":{"fields":{"items":{"$ref":"#/$defs/FieldViolation"},"type":"array"}},"readOnly":true,"type":"object","additionalProperties":false},"DiskBackupRestoreMember":{"properties":{"downloadUrl":{"readOnly":true,"type":"string"},"privateDownloadDeliveryUrls":{"items":{"$ref":"#/$defs/ApiPrivateDownloadDeliveryUrl"},"readOnly":true,"type":"array"},"replicaSetName":{"readOnly":true,"type":"string"}},"type":"object","additionalProperties":false},"DiskBackupSnapshotRestoreJob":{"properties":{"cancelled":{"readOnly":true,"type":"boolean"},"components":{"items":{"$ref":"#/$defs/DiskBackupRestoreMember"},"readOnly":true,"type":"array"},"deliveryType":{"enum":["automated","download","pointInTime"],"type":"string"},"deliveryUrl":{"items":{"type":"string"},"readOnly":true,"type":"array"},"desiredTimestamp":{"$ref":"#/$defs/ApiBSONTimestampView"},"expired":{"readOnly":true,"type":"boolean"},"expiresAt":{"format":"date-time","readOnly":true,"type":"string"},"failed":{"readOnly":true,"type":"boolean"},"finishedAt":{"format":"date-time","readOnly":true,"type":"string"},"id":{"pattern":"^([a-f0-9]{24})$","readOnly":true,"type":"string"},"links":{"items":{"$ref":"#/$defs/Link"},"readOnly":true,"type":"array"},"oplogInc":{"format":"int32","minimum":1,"type":"integer"},"oplogTs":{"format":"int32","minimum":1199145600,"type":"integer"},"pointInTimeUTCSeconds":{"format":"int32","minimum":1199145600,"type":"integer"},"privateDownloadDeliveryUrls":{"items":{"$ref":"#/$defs/ApiPrivateDownloadDeliveryUrl"},"readOnly":true,"type":"array"},"snapshotId":{"pattern":"^([a-f0-9]{24})$","type":"string"},"targetClusterName":{"pattern":"^[a-zA-Z0-9][a-zA-Z0-9-]*$","type":"string"},"targetGroupId":{"pattern":"^([a-f0-9]{24})$","type":"string"},"timestamp":{"format":"date-time","readOnly":true,"type":"string"}},"required":["deliveryType"],"type":"object","additionalProperties":false},"FieldViolation":{"properties":{"description":{"type":"string"},"field":{"type":"string"}},"required":["description","field"],"type":"object","additionalProperties":false},"Link":{"properties":{"href":{"type":"string"},"rel":{"type":"string"}},"type":"object","additionalProperties":false},"PathParameters":{"type":"object","required":["groupId","clusterName","restoreJobId"],"properties":{"groupId":{"pattern":"^([a-f0-9]{24})$","type":"string"},"clusterName":{"pattern":"^[a-zA-Z0-9][a-zA-Z0-9-]*$","type":"string"},"restoreJobId":{"pattern":"^([a-f0-9]{24})$","type":"string"}},"additionalProperties":false},"QueryParameters":{"type":"object","properties":{"envelope":{"default":false,"type":"boolean"},"pretty":{"default":false,"type":"boolean"}},"additionalProperties":false}},"properties":{"cancelled":{"readOnly":true,"type":"boolean"},"components":{"items":{"$ref":"#/$defs/DiskBackupRestoreMember"},"readOnly":true,"type":"array"},"deliveryType":{"enum":["automated","download","pointInTime"],"type":"string"},"deliveryUrl":{"items":{"type":"string"},"readOnly":true,"type":"array"},"desiredTimestamp":{"$ref":"#/$defs/ApiBSONTimestampView"},"expired":{"readOnly":true,"type":"boolean"},"expiresAt":{"format":"date-time","readOnly":true,"type":"string"},"failed":{"readOnly":true,"type":"boolean"},"finishedAt":{"format":"date-time","readOnly":true,"type":"string"},"id":{"pattern":"^([a-f0-9]{24})$","readOnly":true,"type":"string"},"oplogInc":{"format":"int32","minimum":1,"type":"integer"},"oplogTs":{"format":"int32","minimum":1199145600,"type":"integer"},"pointInTimeUTCSeconds":{"format":"int32","minimum":1199145600,"type":"integer"},"privateDownloadDeliveryUrls":{"items":{"$ref":"#/$defs/ApiPrivateDownloadDeliveryUrl"},"readOnly":true,"type":"array"},"snapshotId":{"pattern":"^([a-f0-9]{24})$","type":"string"},"targetClusterName":{"pattern":"^[a-zA-Z0-9][a-zA-Z0-9-]*$","type":"string"},"targetGroupId":{"pattern":"^([a-f0-9]{24})$","type":"string"},"timestamp":{"format":"date-time","readOnly":true,"type":"string"},"x-mock":{"type":"object","additionalProperties":false,"properties":{"description":{"type":"string"},"error":{"type":"string"},"delay":{"anyOf":[{"type":"string"},{"type":"integer"}]},"fault":{"type":"string","enum":["reset","empty","slow-body"]},"lifecycle":{"type":"object","additionalProperties":false,"properties":{"finishAfterSeconds":{"type":"integer","minimum":0,"maximum":31536000},"finishAfterReads":{"type":"integer","minimum":0,"maximum":1000000},"outcome":{"type":"string","enum":["finished","failed","cancelled"]},"expireAfterSeconds":{"type":"integer","minimum":1,"maximum":31536000}}}}}},"required":["deliveryType"],"type":"object","additionalProperties":false};
-const schema24 = {"properties":{"date":{"format":"date-time","readOnly":true,"type":"string"},"increment":{"format":"int32","minimum":1199145600,"readOnly":true,"type":"integer"}},"readOnly":true,"title":"BSON Timestamp","type":"object","additionalProperties":false};
-const schema23 = {"properties":{"deliveryUrl":{"type":"string"},"endpointId":{"pattern":"^vpce-[0-9a-f]{17}$","type":"string"}},"type":"object","additionalProperties":false};
+export const fixture = validate19;
+const schema23 = {"$id":"atlas-restore-mock-fixture.schema.json","$defs":{"ApiBSONTimestampView":{"properties":{"date":{"format":"date-time","readOnly":true,"type":"string"},"increment":{"format":"int32","minimum":1199145600,"readOnly":true,"type":"integer"}},"readOnly":true,"title":"BSON Timestamp","type":"object","additionalProperties":false},"ApiError":{"properties":{"badRequestDetail":{"$ref":"#/$defs/BadRequestDetail"},"detail":{"nullable":true,"type":"string"},"error":{"format":"int32","readOnly":true,"type":"integer"},"errorCode":{"readOnly":true,"type":"string"},"parameters":{"items":{},"readOnly":true,"type":"array"},"reason":{"nullable":true,"readOnly":true,"type":"string"}},"required":["error","errorCode"],"type":"object","additionalProperties":false},"ApiPrivateDownloadDeliveryUrl":{"properties":{"deliveryUrl":{"type":"string"},"endpointId":{"pattern":"^vpce-[0-9a-f]{17}$","type":"string"}},"type":"object","additionalProperties":false},"BadRequestDetail":{"nullable":true,"properties":{"fields":{"items":{"$ref":"#/$defs/FieldViolation"},"type":"array"}},"readOnly":true,"type":"object","additionalProperties":false},"DiskBackupRestoreMember":{"properties":{"downloadUrl":{"readOnly":true,"type":"string"},"privateDownloadDeliveryUrls":{"items":{"$ref":"#/$defs/ApiPrivateDownloadDeliveryUrl"},"readOnly":true,"type":"array"},"replicaSetName":{"readOnly":true,"type":"string"}},"type":"object","additionalProperties":false},"DiskBackupSnapshotRestoreJob":{"properties":{"cancelled":{"readOnly":true,"type":"boolean"},"components":{"items":{"$ref":"#/$defs/DiskBackupRestoreMember"},"readOnly":true,"type":"array"},"deliveryType":{"enum":["automated","download","pointInTime"],"type":"string"},"deliveryUrl":{"items":{"type":"string"},"readOnly":true,"type":"array"},"desiredTimestamp":{"$ref":"#/$defs/ApiBSONTimestampView"},"expired":{"readOnly":true,"type":"boolean"},"expiresAt":{"format":"date-time","readOnly":true,"type":"string"},"failed":{"readOnly":true,"type":"boolean"},"finishedAt":{"format":"date-time","readOnly":true,"type":"string"},"id":{"pattern":"^([a-f0-9]{24})$","readOnly":true,"type":"string"},"links":{"items":{"$ref":"#/$defs/Link"},"readOnly":true,"type":"array"},"oplogInc":{"format":"int32","minimum":1,"type":"integer"},"oplogTs":{"format":"int32","minimum":1199145600,"type":"integer"},"pointInTimeUTCSeconds":{"format":"int32","minimum":1199145600,"type":"integer"},"privateDownloadDeliveryUrls":{"items":{"$ref":"#/$defs/ApiPrivateDownloadDeliveryUrl"},"readOnly":true,"type":"array"},"snapshotId":{"pattern":"^([a-f0-9]{24})$","type":"string"},"targetClusterName":{"pattern":"^[a-zA-Z0-9][a-zA-Z0-9-]*$","type":"string"},"targetGroupId":{"pattern":"^([a-f0-9]{24})$","type":"string"},"timestamp":{"format":"date-time","readOnly":true,"type":"string"}},"required":["deliveryType"],"type":"object","additionalProperties":false},"FieldViolation":{"properties":{"description":{"type":"string"},"field":{"type":"string"}},"required":["description","field"],"type":"object","additionalProperties":false},"Link":{"properties":{"href":{"type":"string"},"rel":{"type":"string"}},"type":"object","additionalProperties":false},"PaginatedCloudBackupRestoreJobView":{"properties":{"links":{"items":{"$ref":"#/$defs/Link"},"readOnly":true,"type":"array"},"results":{"items":{"$ref":"#/$defs/DiskBackupSnapshotRestoreJob"},"readOnly":true,"type":"array"},"totalCount":{"format":"int32","minimum":0,"readOnly":true,"type":"integer"}},"required":["results"],"type":"object","additionalProperties":false},"PathParameters":{"type":"object","required":["groupId","clusterName","restoreJobId"],"properties":{"groupId":{"pattern":"^([a-f0-9]{24})$","type":"string"},"clusterName":{"pattern":"^[a-zA-Z0-9][a-zA-Z0-9-]*$","type":"string"},"restoreJobId":{"pattern":"^([a-f0-9]{24})$","type":"string"}},"additionalProperties":false},"QueryParameters":{"type":"object","properties":{"envelope":{"default":false,"type":"boolean"},"pretty":{"default":false,"type":"boolean"}},"additionalProperties":false},"ListQueryParameters":{"type":"object","properties":{"envelope":{"default":false,"type":"boolean"},"includeCount":{"default":true,"type":"boolean"},"itemsPerPage":{"default":100,"maximum":500,"minimum":1,"type":"integer"},"pageNum":{"default":1,"minimum":1,"type":"integer"},"pretty":{"default":false,"type":"boolean"}},"additionalProperties":false}},"properties":{"cancelled":{"readOnly":true,"type":"boolean"},"components":{"items":{"$ref":"#/$defs/DiskBackupRestoreMember"},"readOnly":true,"type":"array"},"deliveryType":{"enum":["automated","download","pointInTime"],"type":"string"},"deliveryUrl":{"items":{"type":"string"},"readOnly":true,"type":"array"},"desiredTimestamp":{"$ref":"#/$defs/ApiBSONTimestampView"},"expired":{"readOnly":true,"type":"boolean"},"expiresAt":{"format":"date-time","readOnly":true,"type":"string"},"failed":{"readOnly":true,"type":"boolean"},"finishedAt":{"format":"date-time","readOnly":true,"type":"string"},"id":{"pattern":"^([a-f0-9]{24})$","readOnly":true,"type":"string"},"oplogInc":{"format":"int32","minimum":1,"type":"integer"},"oplogTs":{"format":"int32","minimum":1199145600,"type":"integer"},"pointInTimeUTCSeconds":{"format":"int32","minimum":1199145600,"type":"integer"},"privateDownloadDeliveryUrls":{"items":{"$ref":"#/$defs/ApiPrivateDownloadDeliveryUrl"},"readOnly":true,"type":"array"},"snapshotId":{"pattern":"^([a-f0-9]{24})$","type":"string"},"targetClusterName":{"pattern":"^[a-zA-Z0-9][a-zA-Z0-9-]*$","type":"string"},"targetGroupId":{"pattern":"^([a-f0-9]{24})$","type":"string"},"timestamp":{"format":"date-time","readOnly":true,"type":"string"},"x-mock":{"type":"object","additionalProperties":false,"properties":{"description":{"type":"string"},"error":{"type":"string"},"delay":{"anyOf":[{"type":"string"},{"type":"integer"}]},"fault":{"type":"string","enum":["reset","empty","slow-body"]},"lifecycle":{"type":"object","additionalProperties":false,"properties":{"finishAfterSeconds":{"type":"integer","minimum":0,"maximum":31536000},"finishAfterReads":{"type":"integer","minimum":0,"maximum":1000000},"outcome":{"type":"string","enum":["finished","failed","cancelled"]},"expireAfterSeconds":{"type":"integer","minimum":1,"maximum":31536000}}}}}},"required":["deliveryType"],"type":"object","additionalProperties":false};
+const schema26 = {"properties":{"date":{"format":"date-time","readOnly":true,"type":"string"},"increment":{"format":"int32","minimum":1199145600,"readOnly":true,"type":"integer"}},"readOnly":true,"title":"BSON Timestamp","type":"object","additionalProperties":false};
+const schema25 = {"properties":{"deliveryUrl":{"type":"string"},"endpointId":{"pattern":"^vpce-[0-9a-f]{17}$","type":"string"}},"type":"object","additionalProperties":false};
 const func2 = Object.prototype.hasOwnProperty;
-const schema22 = {"properties":{"downloadUrl":{"readOnly":true,"type":"string"},"privateDownloadDeliveryUrls":{"items":{"$ref":"#/$defs/ApiPrivateDownloadDeliveryUrl"},"readOnly":true,"type":"array"},"replicaSetName":{"readOnly":true,"type":"string"}},"type":"object","additionalProperties":false};
+const schema24 = {"properties":{"downloadUrl":{"readOnly":true,"type":"string"},"privateDownloadDeliveryUrls":{"items":{"$ref":"#/$defs/ApiPrivateDownloadDeliveryUrl"},"readOnly":true,"type":"array"},"replicaSetName":{"readOnly":true,"type":"string"}},"type":"object","additionalProperties":false};
 
-function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1099,12 +1243,12 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate18.errors = vErrors;
+validate20.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="atlas-restore-mock-fixture.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -1120,7 +1264,7 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!(func2.call(schema21.properties, key0))){
+if(!(func2.call(schema23.properties, key0))){
 const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err1];
@@ -1148,8 +1292,8 @@ let data1 = data.components;
 if(Array.isArray(data1)){
 const len0 = data1.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate18(data1[i0], {instancePath:instancePath+"/components/" + i0,parentData:data1,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);
+if(!(validate20(data1[i0], {instancePath:instancePath+"/components/" + i0,parentData:data1,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate20.errors : vErrors.concat(validate20.errors);
 errors = vErrors.length;
 }
 }
@@ -1178,7 +1322,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!(((data3 === "automated") || (data3 === "download")) || (data3 === "pointInTime"))){
-const err5 = {instancePath:instancePath+"/deliveryType",schemaPath:"#/properties/deliveryType/enum",keyword:"enum",params:{allowedValues: schema21.properties.deliveryType.enum},message:"must be equal to one of the allowed values"};
+const err5 = {instancePath:instancePath+"/deliveryType",schemaPath:"#/properties/deliveryType/enum",keyword:"enum",params:{allowedValues: schema23.properties.deliveryType.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1793,7 +1937,7 @@ vErrors.push(err52);
 errors++;
 }
 if(!(((data29 === "reset") || (data29 === "empty")) || (data29 === "slow-body"))){
-const err53 = {instancePath:instancePath+"/x-mock/fault",schemaPath:"#/properties/x-mock/properties/fault/enum",keyword:"enum",params:{allowedValues: schema21.properties["x-mock"].properties.fault.enum},message:"must be equal to one of the allowed values"};
+const err53 = {instancePath:instancePath+"/x-mock/fault",schemaPath:"#/properties/x-mock/properties/fault/enum",keyword:"enum",params:{allowedValues: schema23.properties["x-mock"].properties.fault.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -1901,7 +2045,7 @@ vErrors.push(err61);
 errors++;
 }
 if(!(((data33 === "finished") || (data33 === "failed")) || (data33 === "cancelled"))){
-const err62 = {instancePath:instancePath+"/x-mock/lifecycle/outcome",schemaPath:"#/properties/x-mock/properties/lifecycle/properties/outcome/enum",keyword:"enum",params:{allowedValues: schema21.properties["x-mock"].properties.lifecycle.properties.outcome.enum},message:"must be equal to one of the allowed values"};
+const err62 = {instancePath:instancePath+"/x-mock/lifecycle/outcome",schemaPath:"#/properties/x-mock/properties/lifecycle/properties/outcome/enum",keyword:"enum",params:{allowedValues: schema23.properties["x-mock"].properties.lifecycle.properties.outcome.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -1981,75 +2125,11 @@ vErrors.push(err68);
 }
 errors++;
 }
-validate17.errors = vErrors;
+validate19.errors = vErrors;
 return errors === 0;
 }
 
-export const groupId = validate20;
-const schema26 = {"pattern":"^([a-f0-9]{24})$","type":"string"};
-
-function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(typeof data === "string"){
-if(!pattern1.test(data)){
-const err0 = {instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^([a-f0-9]{24})$"},message:"must match pattern \""+"^([a-f0-9]{24})$"+"\""};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-validate20.errors = vErrors;
-return errors === 0;
-}
-
-export const clusterName = validate21;
-const schema27 = {"pattern":"^[a-zA-Z0-9][a-zA-Z0-9-]*$","type":"string"};
-
-function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(typeof data === "string"){
-if(!pattern4.test(data)){
-const err0 = {instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9][a-zA-Z0-9-]*$"},message:"must match pattern \""+"^[a-zA-Z0-9][a-zA-Z0-9-]*$"+"\""};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-validate21.errors = vErrors;
-return errors === 0;
-}
-
-export const restoreJobId = validate22;
+export const groupId = validate22;
 const schema28 = {"pattern":"^([a-f0-9]{24})$","type":"string"};
 
 function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -2081,11 +2161,75 @@ validate22.errors = vErrors;
 return errors === 0;
 }
 
-export const scenarioRule = validate23;
-const schema29 = {"type":"object","additionalProperties":false,"properties":{"error":{"type":"string"},"delay":{"anyOf":[{"type":"string"},{"type":"integer"}]},"fault":{"type":"string","enum":["reset","empty","slow-body"]},"groupId":{"type":"string","pattern":"^[a-f0-9]{24}$"},"clusterName":{"type":"string","pattern":"^[a-zA-Z0-9][a-zA-Z0-9-]*$"},"restoreJobId":{"type":"string","pattern":"^[a-f0-9]{24}$"},"times":{"type":"integer","minimum":1},"probability":{"type":"number","minimum":0,"maximum":1}}};
-const pattern15 = new RegExp("^[a-f0-9]{24}$", "u");
+export const clusterName = validate23;
+const schema29 = {"pattern":"^[a-zA-Z0-9][a-zA-Z0-9-]*$","type":"string"};
 
 function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(typeof data === "string"){
+if(!pattern4.test(data)){
+const err0 = {instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9][a-zA-Z0-9-]*$"},message:"must match pattern \""+"^[a-zA-Z0-9][a-zA-Z0-9-]*$"+"\""};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate23.errors = vErrors;
+return errors === 0;
+}
+
+export const restoreJobId = validate24;
+const schema30 = {"pattern":"^([a-f0-9]{24})$","type":"string"};
+
+function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(typeof data === "string"){
+if(!pattern1.test(data)){
+const err0 = {instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^([a-f0-9]{24})$"},message:"must match pattern \""+"^([a-f0-9]{24})$"+"\""};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate24.errors = vErrors;
+return errors === 0;
+}
+
+export const scenarioRule = validate25;
+const schema31 = {"type":"object","additionalProperties":false,"properties":{"error":{"type":"string"},"delay":{"anyOf":[{"type":"string"},{"type":"integer"}]},"fault":{"type":"string","enum":["reset","empty","slow-body"]},"groupId":{"type":"string","pattern":"^[a-f0-9]{24}$"},"clusterName":{"type":"string","pattern":"^[a-zA-Z0-9][a-zA-Z0-9-]*$"},"restoreJobId":{"type":"string","pattern":"^[a-f0-9]{24}$"},"times":{"type":"integer","minimum":1},"probability":{"type":"number","minimum":0,"maximum":1}}};
+const pattern15 = new RegExp("^[a-f0-9]{24}$", "u");
+
+function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2180,7 +2324,7 @@ vErrors.push(err5);
 errors++;
 }
 if(!(((data2 === "reset") || (data2 === "empty")) || (data2 === "slow-body"))){
-const err6 = {instancePath:instancePath+"/fault",schemaPath:"#/properties/fault/enum",keyword:"enum",params:{allowedValues: schema29.properties.fault.enum},message:"must be equal to one of the allowed values"};
+const err6 = {instancePath:instancePath+"/fault",schemaPath:"#/properties/fault/enum",keyword:"enum",params:{allowedValues: schema31.properties.fault.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2336,6 +2480,6 @@ vErrors.push(err18);
 }
 errors++;
 }
-validate23.errors = vErrors;
+validate25.errors = vErrors;
 return errors === 0;
 }

@@ -23,6 +23,9 @@ import { sendAtlasError } from './http/render-reply.js';
 import { oauthRoutes, sendOAuthError } from './auth/oauth-routes.js';
 import { CONTROL_PREFIX, controlError, controlRoutes } from './control/control-routes.js';
 import { globalEffect, restoreJobRoutes } from './routes/restore-job-route.js';
+import { restoreJobsRoutes } from './routes/restore-jobs-routes.js';
+import { createBackupTopology } from './jobs/backup-topology.js';
+import { createRestoreJobService, type RestoreJobService } from './control/restore-job-service.js';
 import { declareSlowBody } from './scenarios/faults.js';
 import { MockClock } from './control/mock-clock.js';
 import { MockState } from './control/mock-state.js';
@@ -38,6 +41,8 @@ export interface BuiltApp {
   credentials: CredentialStore;
   /** what tests may change while it runs (control API, startMock) */
   state: MockState;
+  /** created and cancelled restore jobs, as tests drive them */
+  restoreJobs: RestoreJobService;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -152,14 +157,33 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
   const catalog = createJobCatalog(fixtures, options, (fixture) => state.readLifecycleJob(fixture));
   state.onFixturesChanged(() => catalog.clearCache());
   declareSlowBody(app);
+  const global = globalEffect(options.scenario, options.delay ? parseDelay(options.delay) : undefined, options.fault);
   await app.register(restoreJobRoutes, {
     catalog,
     rates,
     scenarios: state.scenarios,
-    global: globalEffect(options.scenario, options.delay ? parseDelay(options.delay) : undefined, options.fault),
+    global,
     enforceRateLimit: options.enforceRateLimit,
+    createdJobs: state.createdJobs,
+    clock: state.clock,
   });
-  if (options.control) await app.register(controlRoutes, { state, token: options.controlToken });
+  // Create, list and cancel, and the routes the Atlas CLI reads around them.
+  const topology = createBackupTopology(fixtures, catalog, options);
+  const restoreJobs = createRestoreJobService(topology, state.createdJobs, state.clock);
+  await app.register(restoreJobsRoutes, {
+    catalog,
+    topology,
+    fixtures,
+    createdJobs: state.createdJobs,
+    clock: state.clock,
+    rates,
+    scenarios: state.scenarios,
+    global,
+    enforceRateLimit: options.enforceRateLimit,
+    generate: options.generate,
+    seed: options.seed,
+  });
+  if (options.control) await app.register(controlRoutes, { state, restoreJobs, token: options.controlToken });
 
   if (options.journalSize > 0) {
     app.addHook('onResponse', (request, reply, done) => {
@@ -172,6 +196,8 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
           credential: request.principal,
           status: reply.statusCode,
           durationMs: Math.round(reply.elapsedTime * 1000) / 1000,
+          // Atlas API bodies only: a token endpoint's body can hold a token.
+          body: typeof request.body === 'string' && request.url.startsWith('/api/atlas/') ? request.body : undefined,
         });
       }
       done();
@@ -190,5 +216,5 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
     });
   }
 
-  return { app, options, fixtures, credentials, state };
+  return { app, options, fixtures, credentials, state, restoreJobs };
 }

@@ -17,6 +17,7 @@ import { parseFixture } from './jobs/load-fixtures.js';
 import type { MockOptions } from './options.js';
 import type { JournalEntry, JournalFilter } from './control/request-journal.js';
 import type { ScenarioRule, ScenarioRuleInput } from './scenarios/scenario-book.js';
+import type { RestoreJobInput, RestoreJobSummary } from './control/restore-job-service.js';
 
 export type { MockOptions } from './options.js';
 export type { JournalEntry, JournalFilter } from './control/request-journal.js';
@@ -27,6 +28,8 @@ export { FixtureError } from './jobs/load-fixtures.js';
 export { ScenarioError } from './scenarios/scenario-book.js';
 export { OptionError } from './options.js';
 export { CredentialsError } from './auth/credentials.js';
+export { RestoreJobError } from './control/restore-job-service.js';
+export type { RestoreJobInput, RestoreJobSummary } from './control/restore-job-service.js';
 
 /** A fixture given in code: where it answers, and the job as a fixture file would hold it. */
 export interface FixtureInput {
@@ -44,7 +47,7 @@ export interface MockServer {
   readonly port: number;
   /** Stops listening and ends keep-alive sockets, so the test runner can exit. */
   close(): Promise<void>;
-  /** Back to the start-up state: fixtures, scenario rules, journal, clock and rate counters. */
+  /** Back to the start-up state: fixtures, scenario rules, journal, clock, rate counters and created restore jobs. */
   reset(): void;
   /**
    * Adds a scenario rule (newest wins): an error, delay or fault for every request or some ids, for the
@@ -60,6 +63,18 @@ export interface MockServer {
   advanceClock(seconds: number): void;
   /** The requests received so far (oldest first), optionally filtered by path (`*` suffix = prefix), status, method. */
   requests(filter?: JournalFilter): JournalEntry[];
+  /**
+   * Creates a restore job with the checks of a POST to .../backup/restoreJobs, optionally with its own
+   * lifecycle (`{ finishAfterSeconds: 0, outcome: 'failed' }`). Throws RestoreJobError naming what Atlas
+   * would have answered.
+   */
+  createRestoreJob(input: RestoreJobInput): RestoreJobSummary;
+  /** The restore jobs clients created, and fixture or generated downloads they cancelled, oldest first. */
+  restoreJobs(): RestoreJobSummary[];
+  /** Forgets one created or cancelled job (a cancelled fixture job is then as it was); false if there is none. */
+  removeRestoreJob(restoreJobId: string): boolean;
+  /** Forgets every created and cancelled job. */
+  clearRestoreJobs(): void;
 }
 
 /**
@@ -67,7 +82,7 @@ export interface MockServer {
  * port 0 (a free port) and a silent log.
  */
 export async function startMock(options: Partial<MockOptions> = {}): Promise<MockServer> {
-  const { app, state } = await buildApp({ port: 0, logLevel: 'silent', ...options });
+  const { app, state, restoreJobs } = await buildApp({ port: 0, logLevel: 'silent', ...options });
   await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -94,5 +109,9 @@ export async function startMock(options: Partial<MockOptions> = {}): Promise<Moc
     },
     advanceClock: (seconds) => state.clock.advance(seconds),
     requests: (filter) => state.journal.list(filter),
+    createRestoreJob: (input) => restoreJobs.create(input),
+    restoreJobs: () => restoreJobs.list(),
+    removeRestoreJob: (restoreJobId) => restoreJobs.remove(restoreJobId),
+    clearRestoreJobs: () => restoreJobs.clear(),
   };
 }

@@ -245,7 +245,7 @@ describe('not found (D4) and unknown routes (D5)', () => {
     assert.deepEqual(error.parameters, ['bbbbbbbbbbbbbbbbbbbbbbbb', CLUSTER]);
   });
 
-  for (const url of ['/api/atlas/v2/groups', '/api/atlas/v2/groups/x/clusters/y/backup/restoreJobs', '/nope?pretty=true', `${jobUrl(GROUP, CLUSTER, FIXTURE_JOB)}/`]) {
+  for (const url of ['/api/atlas/v2/groups', '/api/atlas/v2/groups/x/clusters/y/backup/snapshots', '/nope?pretty=true', `${jobUrl(GROUP, CLUSTER, FIXTURE_JOB)}/`]) {
     test(`unknown route ${url} answers RESOURCE_NOT_FOUND`, async (t) => {
       const app = await build(t);
       const res = await app.inject({ url, headers: accept });

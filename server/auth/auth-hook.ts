@@ -7,6 +7,7 @@ import { getAtlasError } from '../http/atlas-errors.js';
 import { PLAIN_FORMAT, isFormatProblem, readReplyFormat } from '../http/reply-format.js';
 import { sendAtlasError } from '../http/render-reply.js';
 import type { Authenticator } from './authenticate.js';
+import type { Credential } from './credentials.js';
 import { buildChallenge, type NonceService } from './digest.js';
 import { pathOf } from '../http/request-path.js';
 
@@ -16,11 +17,14 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** who made the request: `apiKey:<public key>`, `serviceAccount:<client id>`, `anonymous` or '' */
     principal: string;
+    /** the configured credential that authenticated (`--auth strict`); null when any or none is accepted */
+    credential: Credential | null;
   }
 }
 
 export function addAuthHook(app: FastifyInstance, authenticator: Authenticator, nonces: NonceService): void {
   app.decorateRequest('principal', '');
+  app.decorateRequest('credential', null);
   if (authenticator.mode === 'off') return;
 
   app.addHook('onRequest', (request, reply, done) => {
@@ -34,6 +38,7 @@ export function addAuthHook(app: FastifyInstance, authenticator: Authenticator, 
     });
     if (outcome.ok) {
       request.principal = outcome.principal;
+      request.credential = outcome.credential ?? null;
       return done();
     }
     const path = pathOf(request.url);

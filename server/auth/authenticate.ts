@@ -4,7 +4,7 @@
  * (D12). Pure apart from the nonce and token services it is given.
  */
 import { ANY_SECRET, authenticateDigest, type NonceService } from './digest.js';
-import { ipAllowed, mayReadRestoreJobs, type Credential, type CredentialStore } from './credentials.js';
+import { ipAllowed, mayChangeRestoreJobs, mayReadRestoreJobs, type Credential, type CredentialStore } from './credentials.js';
 import { bearerToken, type TokenService } from './tokens.js';
 import { rememberLast } from '../caches/remember-last.js';
 import type { AuthMode } from '../options.js';
@@ -48,8 +48,11 @@ export function createAuthenticator(mode: AuthMode, credentials: CredentialStore
   /** Access list first, then role: an IP outside the list learns nothing about the key's roles. */
   const authorize = (credential: Credential, principal: string, request: AuthRequest): AuthOutcome => {
     if (!ipAllowed(credential, request.ip)) return { ok: false, failure: 'IP_ADDRESS_NOT_ON_ACCESS_LIST', principal };
-    if (request.groupId !== undefined && !mayReadRestoreJobs(credential, request.groupId)) {
-      return { ok: false, failure: 'USER_UNAUTHORIZED', principal };
+    // Reads need a reading role; a create or cancel may also come from a backup operator, whose role the
+    // route checks again once it knows the kind of job.
+    if (request.groupId !== undefined) {
+      const allowed = request.method === 'GET' || request.method === 'HEAD' ? mayReadRestoreJobs(credential, request.groupId) : mayChangeRestoreJobs(credential, request.groupId, 'any');
+      if (!allowed) return { ok: false, failure: 'USER_UNAUTHORIZED', principal };
     }
     return { ok: true, principal, credential };
   };

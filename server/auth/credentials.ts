@@ -82,6 +82,8 @@ const validateFile = asValidator<CredentialsFile>(credentialsFile);
 const DISPLAY_NAMES = new Map<string, string>([
   ['project owner', 'GROUP_OWNER'],
   ['project backup manager', 'GROUP_BACKUP_MANAGER'],
+  ['project backup export operator', 'GROUP_BACKUP_EXPORT_OPERATOR'],
+  ['project backup recovery operator', 'GROUP_BACKUP_RECOVERY_OPERATOR'],
   ['organization owner', 'ORG_OWNER'],
   ['organisation owner', 'ORG_OWNER'],
 ]);
@@ -551,22 +553,54 @@ export async function loadCredentials(input: { file?: string; apiKey?: string; s
  */
 const normalisedRoles = new Map<string, string | undefined>();
 
+/** A role as written in the credentials → its id; memoised (see normalisedRoles). */
+function roleIdOf(written: string): string | undefined {
+  let role = normalisedRoles.get(written);
+  if (role === undefined && !normalisedRoles.has(written)) {
+    role = normaliseRole(written);
+    // Bounded all the same, for a process that builds many mocks with roles of its own making.
+    if (normalisedRoles.size < 1_000) normalisedRoles.set(written, role);
+  }
+  return role;
+}
+
 /**
  * Whether the credential may read restore jobs of project `groupId` (D12): Project Owner or Project Backup
  * Manager on that project (or on `*`), or Organization Owner. Any other role → 401 USER_UNAUTHORIZED.
  */
 export function mayReadRestoreJobs(credential: Credential, groupId: string): boolean {
   return credential.roles.some((grant) => {
-    let role = normalisedRoles.get(grant.role);
-    if (role === undefined && !normalisedRoles.has(grant.role)) {
-      role = normaliseRole(grant.role);
-      // Bounded all the same, for a process that builds many mocks with roles of its own making.
-      if (normalisedRoles.size < 1_000) normalisedRoles.set(grant.role, role);
-    }
+    const role = roleIdOf(grant.role);
     if (role === undefined) return false;
     if (ORG_ROLES_READING_RESTORE_JOBS.has(role)) return true;
     if (!PROJECT_ROLES_READING_RESTORE_JOBS.has(role)) return false;
     return (grant.groupIds ?? []).some((id) => id === '*' || id === groupId);
+  });
+}
+
+/**
+ * What a change to restore jobs is: starting or cancelling a download, starting an automated or
+ * pointInTime restore, or either (what the auth hook asks before the body says which).
+ */
+export type RestoreJobChange = 'download' | 'restore' | 'any';
+
+/** Project roles that may make each change, besides those that read restore jobs (which may make all). */
+const PROJECT_ROLES_CHANGING_RESTORE_JOBS: Readonly<Record<Exclude<RestoreJobChange, 'any'>, string>> = {
+  download: 'GROUP_BACKUP_EXPORT_OPERATOR',
+  restore: 'GROUP_BACKUP_RECOVERY_OPERATOR',
+};
+
+/**
+ * Whether the credential may create or cancel restore jobs of project `groupId`: whoever may read them,
+ * and Project Backup Export Operator for downloads, Project Backup Recovery Operator for automated and
+ * pointInTime restores (the spec's roles for the create operation). Otherwise 401 USER_UNAUTHORIZED.
+ */
+export function mayChangeRestoreJobs(credential: Credential, groupId: string, change: RestoreJobChange): boolean {
+  if (mayReadRestoreJobs(credential, groupId)) return true;
+  return credential.roles.some((grant) => {
+    const role = roleIdOf(grant.role);
+    const fits = change === 'any' ? role === PROJECT_ROLES_CHANGING_RESTORE_JOBS.download || role === PROJECT_ROLES_CHANGING_RESTORE_JOBS.restore : role === PROJECT_ROLES_CHANGING_RESTORE_JOBS[change];
+    return fits && (grant.groupIds ?? []).some((id) => id === '*' || id === groupId);
   });
 }
 

@@ -1,6 +1,7 @@
 /**
  * The control API, for tests in any language and for docker users: fixtures, scenario rules, the
- * request journal, the lifecycle clock and reset, under /__mock/ (a prefix no Atlas path can have).
+ * request journal, the lifecycle clock, created restore jobs and reset, under /__mock/ (a prefix no
+ * Atlas path can have).
  * Off unless --control; guarded by X-Mock-Token when a token is set (required beyond loopback).
  * Errors keep the Atlas error shape, with the mock's own MOCK_* codes.
  */
@@ -8,12 +9,14 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { FixtureError, parseFixture } from '../jobs/load-fixtures.js';
 import type { MockState } from './mock-state.js';
+import { RestoreJobError, type RestoreJobInput, type RestoreJobService } from './restore-job-service.js';
 import { ScenarioError } from '../scenarios/scenario-book.js';
 
 export const CONTROL_PREFIX = '/__mock';
 
 export interface ControlRouteOptions {
   state: MockState;
+  restoreJobs: RestoreJobService;
   /** empty: no token needed */
   token: string;
 }
@@ -51,7 +54,7 @@ function tokenMatches(given: string | string[] | undefined, token: string): bool
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export const controlRoutes: FastifyPluginAsync<ControlRouteOptions> = async (app, { state, token }) => {
+export const controlRoutes: FastifyPluginAsync<ControlRouteOptions> = async (app, { state, restoreJobs, token }) => {
   // Bodies are read as text: fixtures go through the same checks as files (parseFixture refuses
   // __proto__ and unknown fields itself), and scenario rules through their own schema.
   app.addContentTypeParser(['application/json', 'application/yaml', 'text/plain'], { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_request, body, done) => done(null, body));
@@ -172,6 +175,39 @@ export const controlRoutes: FastifyPluginAsync<ControlRouteOptions> = async (app
     }
     state.clock.advance(seconds);
     return json(reply, 200, { now: new Date(state.clock.now()).toISOString(), speed: state.clock.speed });
+  });
+
+  app.get(`${CONTROL_PREFIX}/restoreJobs`, async (_request, reply) => json(reply, 200, { restoreJobs: restoreJobs.list() }));
+
+  app.post(`${CONTROL_PREFIX}/restoreJobs`, async (request, reply) => {
+    let input: unknown;
+    try {
+      input = parseJson(request);
+    } catch (error) {
+      return controlError(reply, 400, 'MOCK_INVALID_RESTORE_JOB', `The body is not JSON: ${(error as Error).message}`);
+    }
+    const given = (input ?? {}) as Partial<RestoreJobInput>;
+    const problems = (['groupId', 'clusterName'] as const).filter((f) => typeof given[f] !== 'string').map((f) => `field "${f}": is required (a string)`);
+    if (typeof given.job !== 'object' || given.job === null) problems.push('field "job": is required: the body a POST to .../backup/restoreJobs would send');
+    if (problems.length > 0) return controlError(reply, 400, 'MOCK_INVALID_RESTORE_JOB', `The restore job was refused: ${problems.join('; ')}`, [], problems);
+    try {
+      return json(reply, 201, restoreJobs.create(given as RestoreJobInput));
+    } catch (error) {
+      if (!(error instanceof RestoreJobError)) throw error;
+      return controlError(reply, 400, 'MOCK_INVALID_RESTORE_JOB', error.message, [error.errorCode], error.problems);
+    }
+  });
+
+  app.delete(`${CONTROL_PREFIX}/restoreJobs`, async (_request, reply) => {
+    restoreJobs.clear();
+    return reply.code(204).send();
+  });
+
+  app.delete<{ Params: { id: string } }>(`${CONTROL_PREFIX}/restoreJobs/:id`, async (request, reply) => {
+    if (!restoreJobs.remove(request.params.id)) {
+      return controlError(reply, 404, 'MOCK_NOT_FOUND', `No created or cancelled restore job ${request.params.id}.`, [request.params.id]);
+    }
+    return reply.code(204).send();
   });
 
   app.post(`${CONTROL_PREFIX}/reset`, async (_request, reply) => {

@@ -1,8 +1,10 @@
 /**
  * Everything about the mock that tests may change while it runs, in one place: fixtures added at
- * runtime, scenario rules, the request journal, the lifecycle clock and each lifecycle job's progress.
+ * runtime, scenario rules, the request journal, the lifecycle clock and each lifecycle job's progress,
+ * and the restore jobs clients created or cancelled.
  * The control API and startMock() both act through it; reset() returns it to its start-up state.
  */
+import { CreatedJobs } from '../jobs/created-jobs.js';
 import type { Fixture, FixtureSet } from '../jobs/load-fixtures.js';
 import { readJob, type Progress } from '../jobs/job-lifecycle.js';
 import type { MockClock } from './mock-clock.js';
@@ -24,6 +26,7 @@ export class MockState {
     readonly journal: RequestJournal,
     readonly clock: MockClock,
     readonly rates: RateCounter,
+    readonly createdJobs: CreatedJobs = new CreatedJobs(),
   ) {}
 
   onFixturesChanged(listener: () => void): void {
@@ -41,6 +44,8 @@ export class MockState {
   removeFixture(groupId: string, clusterName: string, restoreJobId: string): boolean {
     const removed = this.fixtures.remove(groupId, clusterName, restoreJobId);
     this.#progress.delete(addressOf({ groupId, clusterName, restoreJobId }));
+    // A cancel kept for the fixture goes with it; a job created with that id is not the fixture's.
+    if (this.createdJobs.find(groupId, clusterName, restoreJobId)?.origin === 'cancelled') this.createdJobs.remove(restoreJobId);
     if (removed) this.#onFixturesChanged();
     return removed;
   }
@@ -62,6 +67,7 @@ export class MockState {
     this.journal.clear();
     this.clock.reset();
     this.rates.reset();
+    this.createdJobs.clear();
     this.#progress.clear();
     this.#onFixturesChanged();
   }

@@ -1,7 +1,8 @@
 /**
  * What the mock received, in a bounded ring, so a test can check what its code sent: how often it
- * called, with which Accept header and credential, and what it got back. No secrets are kept: never
- * the Authorization header, only the name of the credential that authenticated.
+ * called, with which Accept header and credential, the bodies of Atlas API requests that have one, and
+ * what it got back. No secrets are kept: never the Authorization header, only the name of the credential
+ * that authenticated, and no body of the token endpoints.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { queryOf } from '../http/query-string.js';
@@ -17,6 +18,8 @@ export interface JournalEntry {
   credential: string;
   status: number;
   durationMs: number;
+  /** the request body as sent (creates), when it had one */
+  body?: string;
 }
 
 export interface JournalFilter {
@@ -37,6 +40,8 @@ export interface JournalInput {
   credential: string;
   status: number;
   durationMs: number;
+  /** the body as read, for requests that have one */
+  body?: string | undefined;
 }
 
 /**
@@ -58,6 +63,7 @@ class Slot {
   credential = '';
   status = 0;
   durationMs = 0;
+  body: string | undefined = undefined;
 
   /** `url` and `accept` are the input's own, or equal strings the journal already holds. */
   fill(input: JournalInput, url: string, accept: string | undefined): void {
@@ -73,6 +79,7 @@ class Slot {
     this.credential = input.credential;
     this.status = input.status;
     this.durationMs = input.durationMs;
+    this.body = input.body;
   }
 
   entry(): JournalEntry {
@@ -81,7 +88,7 @@ class Slot {
     if (this.prefer !== undefined) headers.prefer = this.prefer;
     if (this.userAgent !== undefined) headers['user-agent'] = this.userAgent;
     if (this.contentType !== undefined) headers['content-type'] = this.contentType;
-    return {
+    const entry: JournalEntry = {
       time: new Date(this.timeMs).toISOString(),
       method: this.method,
       path: pathOf(this.url),
@@ -91,6 +98,8 @@ class Slot {
       status: this.status,
       durationMs: this.durationMs,
     };
+    if (this.body !== undefined) entry.body = this.body;
+    return entry;
   }
 }
 

@@ -4,6 +4,7 @@
  * Evidence and exact texts: ATLAS-BEHAVIOUR.md §7 and decisions D3-D5, D10, D12.
  */
 import type { ApiError } from '../../schemas/types.js';
+import { RESTORE_WORKFLOW_ERRORS } from './restore-workflow-errors.js';
 
 /** Values an error's placeholders are filled from; what a request was about. */
 export interface ErrorContext {
@@ -20,9 +21,17 @@ export interface ErrorContext {
   rateLimit?: number;
   /** a preference the mock cannot honour, as written: `code=418` */
   preferCode?: string;
+  /** a request body's property an error is about */
+  attribute?: string;
+  /** the value an error reports (an enumeration value, a count) */
+  value?: string | number | null;
+  /** the snapshot a create asked for; null when the body had none */
+  snapshotId?: string | null;
+  /** what a value should have been, for badRequestDetail */
+  description?: string;
 }
 
-type Param = string | number | null;
+export type Param = string | number | null;
 
 export interface AtlasErrorDefinition {
   /** What users select it by (`--scenario`, `Prefer: code=`, fixtures); usually the errorCode. */
@@ -221,7 +230,8 @@ export const ATLAS_ERRORS = define([
 
 export type AtlasErrorName = (typeof ATLAS_ERRORS)[number]['name'];
 
-const byName = new Map<string, AtlasErrorDefinition>(ATLAS_ERRORS.map((e) => [e.name, e]));
+// The restore workflow's errors are selectable by name too (scenarios, Prefer, fixtures).
+const byName = new Map<string, AtlasErrorDefinition>([...ATLAS_ERRORS, ...RESTORE_WORKFLOW_ERRORS].map((e) => [e.name, e]));
 
 /** The error a bare status selects (`--scenario 404`, `Prefer: code=404`, well-known ids). */
 export const DEFAULT_ERROR_FOR_STATUS: ReadonlyMap<number, AtlasErrorName> = new Map<number, AtlasErrorName>([

@@ -68,26 +68,95 @@ function controlPaths(): Record<string, unknown> {
       get: controlOp('The lifecycle clock', ok('now and speed')),
       post: controlOp('Move the lifecycle clock forward', ok('now and speed'), { requestBody: jsonBody({ type: 'object', required: ['advanceSeconds'], properties: { advanceSeconds: { type: 'number', minimum: 0 } } }) }),
     },
+    '/__mock/restoreJobs': {
+      get: controlOp('List the restore jobs clients created, and the fixture or generated downloads they cancelled', ok('The jobs, each as a read sees it now')),
+      post: controlOp('Create a restore job with the checks of the Atlas POST, optionally with its own lifecycle', { '201': { description: 'The job' } }, {
+        requestBody: jsonBody({
+          type: 'object',
+          required: ['groupId', 'clusterName', 'job'],
+          properties: {
+            groupId: { type: 'string' },
+            clusterName: { type: 'string' },
+            job: { type: 'object', description: 'the body a POST to .../backup/restoreJobs would send' },
+            lifecycle: {
+              type: 'object',
+              properties: {
+                finishAfterSeconds: { type: 'integer', minimum: 0 },
+                outcome: { type: 'string', enum: ['finished', 'failed', 'cancelled'] },
+                expireAfterSeconds: { type: 'integer', minimum: 1 },
+              },
+            },
+          },
+        }),
+      }),
+      delete: controlOp('Forget every created and cancelled restore job', { '204': { description: 'Forgotten' } }),
+    },
+    '/__mock/restoreJobs/{id}': {
+      delete: controlOp('Forget one created or cancelled restore job', { '204': { description: 'Forgotten' }, '404': errorResponse('No such job') }, {
+        parameters: [{ in: 'path', name: 'id', required: true, schema: { type: 'string' } }],
+      }),
+    },
     '/__mock/reset': { post: controlOp('Back to the start-up state', { '204': { description: 'Reset' } }) },
   };
 }
 
+/** The flex-cluster routes the Atlas CLI tries first; for the mock's dedicated clusters they refuse. */
+const flexOp = (operationId: string, summary: string, parameters: unknown) => ({
+  operationId,
+  summary,
+  'x-atlas-mock': true,
+  parameters,
+  responses: {
+    '400': errorResponse('The cluster is not a flex cluster: CANNOT_USE_NON_FLEX_CLUSTER_IN_FLEX_API'),
+    '401': errorResponse('Unauthorized'),
+    '404': errorResponse('Group or cluster not found'),
+    '406': errorResponse('Missing or invalid versioned Accept header'),
+  },
+});
+
 export function buildOpenApiDocument(): Record<string, unknown> {
   const document = structuredClone(generated) as Record<string, unknown> & { paths: Record<string, unknown> };
-  const restoreJobGet = (document.paths as Record<string, { get: { parameters: unknown } }>)[
-    '/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}'
-  ];
+  type Operation = { parameters: { name: string }[] };
+  const paths = document.paths as Record<string, Record<string, Operation>>;
+  const restoreJobGet = paths['/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}'];
+  const restoreJobList = paths['/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs'];
+  const clusterParameters = restoreJobGet?.get?.parameters.filter((p) => p.name !== 'restoreJobId');
   document.servers = [{ url: '/', description: 'this mock' }];
   document.paths = {
     ...document.paths,
     '/api/atlas/v2/groups/{groupId}/flexClusters/{clusterName}/backup/restoreJobs/{restoreJobId}': {
+      get: flexOp('getFlexBackupRestoreJob', 'Flex sibling of the GET of one job; the Atlas CLI falls back to the dedicated route on its 400', restoreJobGet?.get?.parameters),
+    },
+    '/api/atlas/v2/groups/{groupId}/flexClusters/{clusterName}/backup/restoreJobs': {
+      get: flexOp('listFlexBackupRestoreJobs', 'Flex sibling of the list; the Atlas CLI falls back to the dedicated route on its 400', restoreJobList?.get?.parameters),
+      post: flexOp('createFlexBackupRestoreJob', 'Flex sibling of the create; answers 400 for the mock\'s dedicated clusters', clusterParameters),
+    },
+    '/api/atlas/v2/groups/{groupId}/clusters/{clusterName}': {
       get: {
-        operationId: 'getFlexBackupRestoreJob',
-        summary: 'Flex sibling: answers 400 CANNOT_USE_NON_FLEX_CLUSTER_IN_FLEX_API for the mock\'s dedicated clusters (D15)',
+        operationId: 'getCluster',
+        summary: 'The cluster, as far as the mock knows it (name, ids, type, state): what the Atlas CLI reads before it starts a restore',
         'x-atlas-mock': true,
-        parameters: restoreJobGet?.get.parameters,
+        parameters: clusterParameters,
         responses: {
-          '400': errorResponse('The cluster is not a flex cluster'),
+          '200': {
+            description: 'The cluster; the media type is the newest cluster version the Accept header allows (2024-08-05, 2023-02-01 or 2023-01-01)',
+            content: {
+              'application/vnd.atlas.2024-08-05+json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    clusterType: { type: 'string', enum: ['REPLICASET', 'SHARDED'] },
+                    groupId: { type: 'string' },
+                    id: { type: 'string' },
+                    links: { type: 'array', items: { $ref: '#/components/schemas/Link' } },
+                    name: { type: 'string' },
+                    paused: { type: 'boolean' },
+                    stateName: { type: 'string' },
+                  },
+                },
+              },
+            },
+          },
           '401': errorResponse('Unauthorized'),
           '404': errorResponse('Group or cluster not found'),
           '406': errorResponse('Missing or invalid versioned Accept header'),

@@ -51,6 +51,8 @@ export interface JobCatalog {
    * the job's body as compact JSON, links on `baseUrl`; only after lookup found it
    */
   render(ids: JobIds, fixture: Fixture | undefined, baseUrl: string): JobBody;
+  /** a job the catalog does not hold (a created one), shaped like every other: never cached */
+  renderRecord(record: RestoreJobRecord, ids: JobIds, baseUrl: string): JobBody;
   /** forget rendered bodies, after fixtures changed */
   clearCache(): void;
   /** how many rendered bodies the cache holds now */
@@ -122,6 +124,7 @@ export function createJobCatalog(
       doorkeeper.clear();
     },
     fixture: (ids) => fixtures.get(ids.groupId, ids.clusterName, ids.restoreJobId),
+    renderRecord: (record, ids, baseUrl) => measured(shape(record, ids, baseUrl)),
     checkedBefore: (ids, fixture) => fixture !== undefined || cachedAt(ids) !== undefined,
     lookup(ids, fixture) {
       if (fixture) return FOUND;

@@ -9,7 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { negotiateVersion } from '../http/api-version.js';
 import { findAtlasError, getAtlasError, type AtlasErrorDefinition, type AtlasErrorName, type ErrorContext } from '../http/atlas-errors.js';
 import { breakConnection } from '../scenarios/faults.js';
+import { jobNow, type CreatedJobs } from '../jobs/created-jobs.js';
 import type { JobCatalog } from '../jobs/job-catalog.js';
+import type { MockClock } from '../control/mock-clock.js';
 import type { Fixture } from '../jobs/load-fixtures.js';
 import type { RateCounter } from '../http/rate-counter.js';
 import { PLAIN_FORMAT, isFormatProblem, readReplyFormat, type ReplyFormat } from '../http/reply-format.js';
@@ -32,6 +34,9 @@ export interface RestoreJobRouteOptions {
   global: Effect;
   /** `--enforce-rate-limit`: answer 429 past the limit instead of only counting */
   enforceRateLimit: boolean;
+  /** jobs clients created or cancelled, read on the lifecycle clock */
+  createdJobs: CreatedJobs;
+  clock: MockClock;
 }
 
 type JobRequest = FastifyRequest<{
@@ -79,7 +84,7 @@ function pick(delay: DelayRange | undefined): number {
 }
 
 export const restoreJobRoutes: FastifyPluginAsync<RestoreJobRouteOptions> = async (app, options) => {
-  const { catalog, rates, scenarios, global, enforceRateLimit } = options;
+  const { catalog, rates, scenarios, global, enforceRateLimit, createdJobs, clock } = options;
 
   /** Answers with an Atlas error; the context its text needs is built only now, as errors are the rarer path. */
   function fail(request: JobRequest, reply: FastifyReply, definition: AtlasErrorDefinition, admitted: Admitted, extra?: Partial<ErrorContext>): void {
@@ -121,6 +126,13 @@ export const restoreJobRoutes: FastifyPluginAsync<RestoreJobRouteOptions> = asyn
     const stage = scenario === undefined ? undefined : stageOf(scenario);
 
     if (stage === 'lookup') return fail(request, reply, scenario as AtlasErrorDefinition, admitted);
+    // A created job, or a cancelled one, is found before the catalog's: the store is empty unless a
+    // client created or cancelled one, and then costs one lookup.
+    const stored = createdJobs.size === 0 ? undefined : createdJobs.find(request.params.groupId, request.params.clusterName, request.params.restoreJobId);
+    if (stored !== undefined) {
+      if (stage === 'handler') return fail(request, reply, scenario as AtlasErrorDefinition, admitted);
+      return void sendJob(reply, catalog.renderRecord(jobNow(stored, clock.now()), request.params, baseUrlOf(request)), admitted.format, admitted.rate);
+    }
     const found = catalog.lookup(request.params, fixture);
     if (!found.found) {
       request.log.debug({ ids: request.params, error: found.error }, 'no such restore job: add a fixture or enable --generate');

@@ -45,6 +45,7 @@ const SPEC_SET: ValidatorSet = {
   },
   exports: {
     restoreJob: `${SCHEMA_ID}#/$defs/DiskBackupSnapshotRestoreJob`,
+    restoreJobList: `${SCHEMA_ID}#/$defs/PaginatedCloudBackupRestoreJobView`,
     apiError: `${SCHEMA_ID}#/$defs/ApiError`,
     fixture: FIXTURE_SCHEMA_ID,
     groupId: `${PATH_PARAMETERS}/groupId`,

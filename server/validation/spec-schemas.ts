@@ -6,7 +6,7 @@
  */
 import type { ErrorObject } from 'ajv';
 import * as standalone from '../../schemas/validators.js';
-import type { ApiError, DiskBackupSnapshotRestoreJob } from '../../schemas/types.js';
+import type { ApiError, DiskBackupSnapshotRestoreJob, PaginatedCloudBackupRestoreJobView } from '../../schemas/types.js';
 import { asValidator, type Validator } from './validator.js';
 
 export type { Validator } from './validator.js';
@@ -15,6 +15,8 @@ type SchemaNode = { [key: string]: unknown };
 
 export const validators = {
   restoreJob: asValidator<DiskBackupSnapshotRestoreJob>(standalone.restoreJob),
+  /** a page of the restore-job list */
+  restoreJobList: asValidator<PaginatedCloudBackupRestoreJobView>(standalone.restoreJobList),
   apiError: asValidator<ApiError>(standalone.apiError),
   /** a fixture file: the job schema closed against unknown fields, with `x-mock` and without `links` */
   fixture: asValidator<DiskBackupSnapshotRestoreJob>(standalone.fixture),
