@@ -24,6 +24,9 @@ const files = readdirSync(TESTS, { recursive: true, encoding: 'utf8' })
   .sort()
   .map((name) => join('dist', 'test', name));
 
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...process.argv.slice(2), ...files], { cwd: ROOT, stdio: 'inherit' });
+// A backstop: a test that hangs fails after five minutes instead of holding the whole run.
+const args = process.argv.slice(2);
+const timeout = args.some((a) => a.startsWith('--test-timeout')) ? [] : ['--test-timeout=300000'];
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...timeout, ...args, ...files], { cwd: ROOT, stdio: 'inherit' });
 if (result.error) throw result.error;
 process.exit(result.status ?? 1);
