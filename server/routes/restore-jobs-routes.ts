@@ -26,7 +26,6 @@ import { sendCluster, sendNoContent } from '../http/send-no-content.js';
 import { pathOf } from '../http/request-path.js';
 import { isRefusal, readRestoreRequest, type Refusal } from '../jobs/restore-request.js';
 import type { RestoreJobRecord } from '../jobs/restore-job-record.js';
-import { getWorkflowError } from '../http/restore-workflow-errors.js';
 import type { DelayRange, Effect, Fault, ScenarioBook } from '../scenarios/scenario-book.js';
 import { parsePrefer, stageOf, wellKnownError, type Stage } from '../scenarios/scenarios.js';
 import { pathParameterValidators } from '../validation/spec-schemas.js';
@@ -88,7 +87,7 @@ export const restoreJobsRoutes: FastifyPluginAsync<RestoreJobsRouteOptions> = as
       return sendAtlasError(reply, getAtlasError('UNEXPECTED_ERROR'), { path: pathOf(request.url) }, PLAIN_FORMAT);
     }
     request.log.debug({ err: error }, 'request body refused');
-    return sendAtlasError(reply, getWorkflowError('MALFORMED_JSON'), {}, PLAIN_FORMAT);
+    return sendAtlasError(reply, getAtlasError('MALFORMED_JSON'), {}, PLAIN_FORMAT);
   });
 
   function fail(request: WorkflowRequest, reply: FastifyReply, definition: AtlasErrorDefinition, admitted: Pick<Admitted, 'format' | 'rate'>, extra?: Partial<ErrorContext>): void {
@@ -183,7 +182,7 @@ export const restoreJobsRoutes: FastifyPluginAsync<RestoreJobsRouteOptions> = as
       const job = planRestoreJob(restore, { groupId, clusterName, nowMs, topology, store: createdJobs });
       if (isRefusal(job)) return refuse(request, reply, job, admitted);
       if (handlerScenario(request, reply, admitted)) return;
-      if (!createdJobs.add(job, nowMs)) return fail(request, reply, getWorkflowError('RESTORE_JOB_LIMIT_REACHED'), admitted, { value: createdJobs.size });
+      if (!createdJobs.add(job, nowMs)) return fail(request, reply, getAtlasError('RESTORE_JOB_LIMIT_REACHED'), admitted, { value: createdJobs.size });
       sendJob(reply, catalog.renderRecord(jobNow(job, nowMs), { groupId, clusterName, restoreJobId: job.id }, baseUrlOf(request)), admitted.format, admitted.rate);
     }),
   );
@@ -212,7 +211,7 @@ export const restoreJobsRoutes: FastifyPluginAsync<RestoreJobsRouteOptions> = as
   app.get(RESTORE_JOBS_URL, (request: WorkflowRequest, reply) =>
     run(request, reply, (admitted) => {
       const query = readListQuery(request.query);
-      if (isListQueryProblem(query)) return fail(request, reply, getWorkflowError('INVALID_PAGINATION_PARAMETER'), admitted, query);
+      if (isListQueryProblem(query)) return fail(request, reply, getAtlasError('INVALID_PAGINATION_PARAMETER'), admitted, query);
       if (!clusterFound(request, reply, admitted)) return;
       if (handlerScenario(request, reply, admitted)) return;
       const { groupId, clusterName } = request.params;
@@ -243,7 +242,7 @@ export const restoreJobsRoutes: FastifyPluginAsync<RestoreJobsRouteOptions> = as
       const found = currentJob(params, nowMs, baseUrlOf(request));
       if (!found) return fail(request, reply, getAtlasError('RESTORE_JOB_NOT_FOUND'), admitted);
       if (!mayChange(request, changeOf(found.job.deliveryType))) return fail(request, reply, getAtlasError('USER_UNAUTHORIZED'), admitted);
-      if (found.job.deliveryType !== 'download') return fail(request, reply, getWorkflowError('CANNOT_CANCEL_AUTOMATED_RESTORE'), admitted);
+      if (found.job.deliveryType !== 'download') return fail(request, reply, getAtlasError('CANNOT_CANCEL_AUTOMATED_RESTORE'), admitted);
       if (handlerScenario(request, reply, admitted)) return;
       // A download that has ended stays as it is; cancelling it again is not an error.
       if (!hasEnded(found.job)) {
@@ -259,7 +258,7 @@ export const restoreJobsRoutes: FastifyPluginAsync<RestoreJobsRouteOptions> = as
             origin: 'cancelled',
             cancelledAtMs: nowMs,
           };
-          if (!createdJobs.add(kept, nowMs)) return fail(request, reply, getWorkflowError('RESTORE_JOB_LIMIT_REACHED'), admitted, { value: createdJobs.size });
+          if (!createdJobs.add(kept, nowMs)) return fail(request, reply, getAtlasError('RESTORE_JOB_LIMIT_REACHED'), admitted, { value: createdJobs.size });
         }
       }
       sendNoContent(reply, admitted.format, admitted.rate);
