@@ -1,6 +1,7 @@
 /**
- * The only place that writes Atlas replies: status, headers and body bytes for jobs and errors, with
- * `envelope` (D9) and `pretty` (D8) applied. Bodies are compact JSON with Atlas's key order (D6, D7).
+ * The only place that writes Atlas API replies: status, headers and body bytes for restore jobs, errors,
+ * the cancel's 204 and the cluster the Atlas CLI reads, with `envelope` and `pretty` applied. Bodies are
+ * compact JSON with Atlas's key order, and every head is built from the header lists below.
  */
 import type { FastifyReply } from 'fastify';
 import { LRUCache } from 'lru-cache';
@@ -84,6 +85,29 @@ export function sendJob(reply: FastifyReply, body: JobBody, format: ReplyFormat,
   }
   if (format.envelope) return writeReply(reply, 200, headers, ENVELOPE_START + body.json + ENVELOPE_END, ENVELOPE_START.length + body.bytes + ENVELOPE_END.length);
   return writeReply(reply, 200, headers, body.json, body.bytes);
+}
+
+/**
+ * The cancel's reply: 204 with the restore-job media type and the rate-limit headers and no body, not
+ * even a Content-Length, as Atlas sends it. An envelope turns it into a 200 whose body is `{"status":204}`.
+ */
+export function sendNoContent(reply: FastifyReply, format: ReplyFormat, rate: RateLimitState | undefined): FastifyReply {
+  const headers = [...JOB_HEADERS, ...rateLimitHeaders(rate)];
+  if (format.envelope) return writeReply(reply, 200, headers, format.pretty ? jacksonPretty({ status: 204 }) : '{"status":204}');
+  reply.hijack();
+  reply.raw.writeHead(204, headers);
+  reply.raw.end();
+  return reply;
+}
+
+/**
+ * A 200 with a resource that is not a restore job (the cluster the Atlas CLI reads), under its own
+ * media type, with `envelope` and `pretty` applied as for a job.
+ */
+export function sendResource(reply: FastifyReply, resource: Record<string, unknown>, contentType: string, format: ReplyFormat, rate: RateLimitState | undefined): FastifyReply {
+  const headers = [...SECURITY_HEADERS, 'content-type', contentType, ...rateLimitHeaders(rate)];
+  const payload = format.envelope ? { content: resource, status: 200 } : resource;
+  return writeReply(reply, 200, headers, format.pretty ? jacksonPretty(payload) : JSON.stringify(payload));
 }
 
 /**

@@ -21,8 +21,8 @@ import { planRestoreJob } from '../jobs/new-restore-job.js';
 import { objectIdSeconds } from '../jobs/object-id.js';
 import type { RateCounter } from '../http/rate-counter.js';
 import { PLAIN_FORMAT, isFormatProblem, readReplyFormat, type ReplyFormat } from '../http/reply-format.js';
-import { sendAtlasError, sendJob, type RateLimitState } from '../http/render-reply.js';
-import { sendCluster, sendNoContent } from '../http/send-no-content.js';
+import { sendAtlasError, sendJob, sendNoContent, sendResource, type RateLimitState } from '../http/render-reply.js';
+import { clusterBody, clusterContentType } from '../http/cluster-resource.js';
 import { pathOf } from '../http/request-path.js';
 import { isRefusal, readRestoreRequest, type Refusal } from '../jobs/restore-request.js';
 import type { RestoreJobRecord } from '../jobs/restore-job-record.js';
@@ -283,7 +283,8 @@ export const restoreJobsRoutes: FastifyPluginAsync<RestoreJobsRouteOptions> = as
       if (!clusterFound(request, reply, admitted)) return;
       if (handlerScenario(request, reply, admitted)) return;
       const { groupId, clusterName } = request.params;
-      sendCluster(reply, { groupId, clusterName, sharded: topology.sharded(groupId, clusterName), seed: options.seed }, request.headers.accept, baseUrlOf(request), admitted.format, admitted.rate);
+      const cluster = clusterBody({ groupId, clusterName, sharded: topology.sharded(groupId, clusterName), seed: options.seed }, baseUrlOf(request));
+      sendResource(reply, cluster, clusterContentType(request.headers.accept), admitted.format, admitted.rate);
     }),
   );
 };
