@@ -24,6 +24,7 @@ import { oauthRoutes, sendOAuthError } from './auth/oauth-routes.js';
 import { CONTROL_PREFIX, controlError, controlRoutes } from './control/control-routes.js';
 import { globalEffect, restoreJobRoutes } from './routes/restore-job-route.js';
 import { restoreJobsRoutes } from './routes/restore-jobs-routes.js';
+import { cliSupportRoutes } from './routes/cli-support-routes.js';
 import { createBackupTopology } from './jobs/backup-topology.js';
 import { createRestoreJobService, type RestoreJobService } from './control/restore-job-service.js';
 import { declareSlowBody } from './scenarios/faults.js';
@@ -183,6 +184,7 @@ export async function buildApp(partial: Partial<MockOptions> = {}): Promise<Buil
     generate: options.generate,
     seed: options.seed,
   });
+  await app.register(cliSupportRoutes, { catalog, topology, rates, scenarios: state.scenarios, global, enforceRateLimit: options.enforceRateLimit, seed: options.seed });
   if (options.control) await app.register(controlRoutes, { state, restoreJobs, token: options.controlToken });
 
   if (options.journalSize > 0) {
