@@ -201,7 +201,7 @@ async function createFastify(options: MockOptions): Promise<FastifyInstance> {
       // pino-pretty as a stream in this thread, not a worker transport: start-up stays fast.
       ...(prettyStream ? { stream: prettyStream } : {}),
     },
-    // Limits (README "Limits"): a client that sends its request slower than this is cut off, so slow
+    // A client that sends its request slower than this is cut off, so slow
     // clients cannot hold the mock; Node's own limits (16 KiB of headers, 60 s to send them) stay.
     requestTimeout: REQUEST_TIMEOUT_MS,
     bodyLimit: 1024 * 1024,

@@ -46,9 +46,9 @@ export interface AtlasErrorDefinition {
   /** `{0}`, `{1}` … are replaced by `params` in order, as Atlas's own message templates do. */
   readonly detail: string;
   readonly params: (ctx: ErrorContext) => Param[];
-  /** Validation errors also carry `badRequestDetail.fields` (D3). */
+  /** Validation errors also carry `badRequestDetail.fields`, naming the field and its rule. */
   readonly badRequestField?: (ctx: ErrorContext) => { field: string; description: string };
-  /** Where Atlas's evidence stands; the README prints it. */
+  /** Where Atlas's evidence stands; docs/scenarios.md's catalogue says the same in its last column. */
   readonly evidence: string;
 }
 
@@ -66,7 +66,7 @@ export const ATLAS_ERRORS = define([
       field: 'groupId',
       description: `${c.groupId ?? ''} must match ^([a-f0-9]{24})$: 24 lowercase hexadecimal characters`,
     }),
-    evidence: 'text from the Cloud Manager error list; 400 + badRequestDetail is the mock\'s choice (D3)',
+    evidence: 'text from the Cloud Manager error list; 400 + badRequestDetail is the mock\'s choice',
   },
   {
     name: 'INVALID_CLUSTER_NAME',
@@ -79,7 +79,7 @@ export const ATLAS_ERRORS = define([
       field: 'clusterName',
       description: `${c.clusterName ?? ''} must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$: letters, digits and hyphens, not starting with a hyphen`,
     }),
-    evidence: 'no Atlas code known; the mock\'s choice (D3)',
+    evidence: 'no Atlas code known; the mock\'s choice',
   },
   {
     name: 'INVALID_JOB_ID',
@@ -92,7 +92,7 @@ export const ATLAS_ERRORS = define([
       field: 'restoreJobId',
       description: `${c.restoreJobId ?? ''} must match ^([a-f0-9]{24})$: 24 lowercase hexadecimal characters`,
     }),
-    evidence: 'text from the Cloud Manager error list; 400 + badRequestDetail is the mock\'s choice (D3)',
+    evidence: 'text from the Cloud Manager error list; 400 + badRequestDetail is the mock\'s choice',
   },
   {
     name: 'INVALID_QUERY_PARAMETER',
@@ -105,7 +105,7 @@ export const ATLAS_ERRORS = define([
       field: c.queryParameter ?? '',
       description: `must be true or false, got ${JSON.stringify(c.queryValue ?? '')}`,
     }),
-    evidence: 'code from the Cloud Manager error list; its use for envelope/pretty is the mock\'s choice (D9)',
+    evidence: 'code from the Cloud Manager error list; its use for envelope/pretty is the mock\'s choice',
   },
   {
     name: 'INVALID_PREFER_CODE',
@@ -129,7 +129,7 @@ export const ATLAS_ERRORS = define([
     reason: 'Bad Request',
     detail: 'Cannot use non-flex cluster {0} in the flex API.',
     params: (c) => [c.clusterName ?? null],
-    evidence: 'recorded from real Atlas (D15)',
+    evidence: 'recorded from real Atlas',
   },
   {
     name: 'UNAUTHORIZED',
@@ -138,7 +138,7 @@ export const ATLAS_ERRORS = define([
     reason: 'Unauthorized',
     detail: 'You are not authorized for this resource.',
     params: () => [],
-    evidence: 'recorded from real Atlas, byte for byte: the Digest challenge body (D10)',
+    evidence: 'recorded from real Atlas, byte for byte: the Digest challenge body',
   },
   {
     name: 'USER_UNAUTHORIZED',
@@ -147,7 +147,7 @@ export const ATLAS_ERRORS = define([
     reason: 'Unauthorized',
     detail: 'Current user is not authorized to perform this action.',
     params: () => [],
-    evidence: 'documented; Atlas reports a missing role as 401 (D12)',
+    evidence: 'documented; Atlas reports a missing role as 401',
   },
   {
     name: 'IP_ADDRESS_NOT_ON_ACCESS_LIST',
@@ -156,7 +156,7 @@ export const ATLAS_ERRORS = define([
     reason: 'Forbidden',
     detail: 'IP address {0} is not allowed to access this resource.',
     params: (c) => [c.ip ?? null],
-    evidence: 'several independent reports of real output (D12)',
+    evidence: 'several independent reports of real output',
   },
   {
     name: 'GROUP_NOT_FOUND',
@@ -165,7 +165,7 @@ export const ATLAS_ERRORS = define([
     reason: 'Not Found',
     detail: 'No group with ID {0} exists.',
     params: (c) => [c.groupId ?? null],
-    evidence: 'recorded from real Atlas (D4)',
+    evidence: 'recorded from real Atlas',
   },
   {
     name: 'CLUSTER_NOT_FOUND',
@@ -174,7 +174,7 @@ export const ATLAS_ERRORS = define([
     reason: 'Not Found',
     detail: 'No cluster named {0} exists in group {1}.',
     params: (c) => [c.clusterName ?? null, c.groupId ?? null],
-    evidence: 'recorded from real Atlas (D4)',
+    evidence: 'recorded from real Atlas',
   },
   {
     name: 'RESTORE_JOB_NOT_FOUND',
@@ -183,7 +183,7 @@ export const ATLAS_ERRORS = define([
     reason: 'Not Found',
     detail: 'No restore job with ID {0} exists for cluster {1}.',
     params: (c) => [c.restoreJobId ?? null, c.clusterName ?? null],
-    evidence: 'Cloud Manager error list; unconfirmed for Atlas (D4)',
+    evidence: 'Cloud Manager error list; unconfirmed for Atlas',
   },
   {
     name: 'RESOURCE_NOT_FOUND',
@@ -192,7 +192,7 @@ export const ATLAS_ERRORS = define([
     reason: 'Not Found',
     detail: 'Cannot find resource {0}.',
     params: (c) => [c.path ?? null],
-    evidence: 'documented; used for unknown routes (D5)',
+    evidence: 'documented; used for unknown routes',
   },
   {
     name: 'INVALID_VERSION_DATE',
@@ -201,7 +201,7 @@ export const ATLAS_ERRORS = define([
     reason: 'Not Acceptable',
     detail: 'Invalid accept header or version date.',
     params: () => [],
-    evidence: 'real output in a third-party transcript (D2)',
+    evidence: 'real output in a third-party transcript',
   },
   {
     name: 'RATE_LIMITED',
@@ -418,7 +418,7 @@ function fill(template: string, params: readonly Param[]): string {
   return out;
 }
 
-/** The ApiError body, keys in Atlas's (alphabetical) order (D6). */
+/** The ApiError body, keys in Atlas's (alphabetical) order. */
 export function atlasError(definition: AtlasErrorDefinition, ctx: ErrorContext, parameters: Param[] = definition.params(ctx)): ApiError {
   const body: ApiError = {
     detail: fill(definition.detail, parameters),

@@ -18,7 +18,7 @@ import type { ReplyFormat } from './reply-format.js';
  */
 type HeaderList = readonly string[];
 
-// Sent by Atlas on API replies (ATLAS-BEHAVIOUR.md §2), but not on the Digest challenge (§6.1).
+// Sent by Atlas on API replies, but not on the Digest challenge.
 const SECURITY_HEADERS: HeaderList = [
   'referrer-policy', 'strict-origin-when-cross-origin',
   'strict-transport-security', 'max-age=31536000; includeSubdomains;',
@@ -29,7 +29,7 @@ const SECURITY_HEADERS: HeaderList = [
 const JOB_HEADERS: HeaderList = [...SECURITY_HEADERS, 'content-type', SUCCESS_CONTENT_TYPE];
 const ERROR_HEADERS: HeaderList = ['content-type', 'application/json', ...SECURITY_HEADERS];
 
-/** The recorded 142-byte body of Atlas's 401, in Jackson's layout and Atlas's own key order (§6.1). */
+/** The recorded 142-byte body of Atlas's 401, in Jackson's layout and Atlas's own key order. */
 export const UNAUTHORIZED_BODY = jacksonPretty({
   error: 401,
   reason: 'Unauthorized',
@@ -69,7 +69,7 @@ function rateLimitHeaders(rate: RateLimitState | undefined): HeaderList {
   return rate ? ['ratelimit-limit', String(rate.limit), 'ratelimit-remaining', String(rate.remaining)] : [];
 }
 
-/** What D9's envelope adds around a job's compact JSON (ASCII, so as many bytes as characters). */
+/** What the envelope adds around a job's compact JSON (ASCII, so as many bytes as characters). */
 const ENVELOPE_START = '{"content":';
 const ENVELOPE_END = ',"status":200}';
 
@@ -111,7 +111,7 @@ export function sendResource(reply: FastifyReply, resource: Record<string, unkno
 }
 
 /**
- * @param challenge the WWW-Authenticate value of a 401 (D9: a challenge is never enveloped)
+ * @param challenge the WWW-Authenticate value of a 401 (a challenge is never enveloped, or Digest clients could not log in)
  */
 export function sendAtlasError(
   reply: FastifyReply,
@@ -121,10 +121,10 @@ export function sendAtlasError(
   rate?: RateLimitState,
   challenge?: string,
 ): FastifyReply {
-  // D9: after authentication an envelope reports the real status in the body and 200 on the wire.
+  // After authentication an envelope reports the real status in the body and 200 on the wire.
   const status = format.envelope ? 200 : definition.status;
   if (definition.name === 'UNAUTHORIZED' && !format.envelope) {
-    // Atlas's 401 carries neither X-Error-Code nor the security headers (§6.1).
+    // Atlas's 401 carries neither X-Error-Code nor the security headers.
     const headers = challenge === undefined ? [] : ['www-authenticate', challenge];
     headers.push('content-type', 'application/json');
     return writeReply(reply, status, headers, UNAUTHORIZED_BODY);

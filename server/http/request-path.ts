@@ -3,7 +3,7 @@ import { rememberLast } from '../caches/remember-last.js';
 
 /** The path of a request-target, without its query: what Atlas's error texts and the journal show. */
 export function pathOf(url: string): string {
-  // indexOf and slice, not split: this runs on every request (issue 6).
+  // indexOf and slice, not split: this runs on every request.
   const query = url.indexOf('?');
   return query === -1 ? url : url.slice(0, query);
 }
