@@ -97,7 +97,7 @@ export const OPTIONS = [
   }),
   option({
     key: 'wireFidelity', flag: '--wire-fidelity', env: 'ATLAS_MOCK_WIRE_FIDELITY', kind: 'boolean', default: false,
-    description: 'send what Atlas really sends even where it breaks its own schema: desiredTimestamp nulls, targetDeploymentItemName (D13)',
+    description: 'send what Atlas really sends even where it breaks its own schema: desiredTimestamp nulls, targetDeploymentItemName',
     example: '--wire-fidelity',
   }),
   option({

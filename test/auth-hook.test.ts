@@ -43,7 +43,7 @@ function assertChallenged(res: { statusCode: number; headers: Record<string, unk
   assertMatchesSpec(res);
 }
 
-describe('the Digest handshake (D10)', () => {
+describe('the Digest handshake', () => {
   test('the challenge is never enveloped and carries no security headers', async (t) => {
     const app = await buildAuth(t, {});
     const res = await app.inject({ url: `${URL}?envelope=true&pretty=true`, headers: { accept: VERSIONED } });
@@ -103,7 +103,7 @@ describe('the Digest handshake (D10)', () => {
   });
 });
 
-describe('roles and access lists (D12)', () => {
+describe('roles and access lists', () => {
   test('a missing role is 401 USER_UNAUTHORIZED, enveloped when asked; a foreign IP is 403', async (t) => {
     const app = await buildAuth(t, { credentials: EXAMPLE_CREDENTIALS });
     const readOnly = await challenge(app);
@@ -111,7 +111,7 @@ describe('roles and access lists (D12)', () => {
       url: `${URL}?envelope=true`,
       headers: { accept: VERSIONED, authorization: goClientHeader('ijklmnop', '0b8f4c2a-7d1e-4f3b-a6c5-9e2d1f0a3b4c', readOnly.nonce, `${URL}?envelope=true`) },
     });
-    assert.equal(res.statusCode, 200, 'enveloped after authentication (D9)');
+    assert.equal(res.statusCode, 200, 'enveloped after authentication');
     const error = assertMatchesSpec(res);
     assert.equal(error.errorCode, 'USER_UNAUTHORIZED');
     assert.equal(error.detail, 'Current user is not authorized to perform this action.');
@@ -143,7 +143,7 @@ describe('roles and access lists (D12)', () => {
   });
 
   test('two callers in turn are each journalled and rate-counted as themselves', async (t) => {
-    // The principal string is reused while the caller repeats (authenticate.ts, issue 6).
+    // The principal string is reused while the caller repeats (authenticate.ts).
     const app = await buildAuth(t, { auth: 'any', control: true });
     const tokenOf = async (clientId: string) => {
       const res = await app.inject({

@@ -430,7 +430,7 @@ describe('credentials from --api-key / --service-account (env)', () => {
   });
 });
 
-describe('roles (D12)', () => {
+describe('roles', () => {
   const cases: Array<[string, Array<{ role: string; groupIds?: string[] }>, Record<string, boolean>]> = [
     ['Project Backup Manager, scoped', [{ role: 'GROUP_BACKUP_MANAGER', groupIds: [GROUP] }], { [GROUP]: true, [OTHER_GROUP]: false }],
     ['Project Backup Manager, every project', [{ role: 'GROUP_BACKUP_MANAGER', groupIds: ['*'] }], { [GROUP]: true, [OTHER_GROUP]: true }],
@@ -468,7 +468,7 @@ describe('roles (D12)', () => {
   });
 });
 
-describe('ipAllowed (D12)', () => {
+describe('ipAllowed', () => {
   test('no access list allows every caller', () => {
     const credential = withRoles({ role: 'ORG_OWNER' });
     for (const ip of ['127.0.0.1', '::1', '203.0.113.1', '::ffff:10.0.0.1', '']) assert.equal(ipAllowed(credential, ip), true, ip);

@@ -1,5 +1,5 @@
 /**
- * The Digest header parser as it was before issue 6 rewrote it to walk char codes (server/auth/digest.ts,
+ * The Digest header parser as it was before it was rewritten to walk char codes (server/auth/digest.ts,
  * commit 685ac38): a Map of parameters, a regex per quoted value. Kept only as the reference the
  * rewrite is compared with over generated headers (test/digest.test.ts); the server never loads it.
  */
@@ -8,7 +8,7 @@ import type { DigestAlgorithm, DigestCredentials } from '../server/auth/digest.j
 /** Longest header we parse; real ones are < 1 KiB, so anything bigger is hostile or broken. */
 const MAX_HEADER_LENGTH = 8 * 1024;
 
-/** RFC 9110 §5.6.2 tchar, as a table by char code: a regex per character was the parser's main cost. */
+/** RFC 9110 section 5.6.2 tchar, as a table by char code: a regex per character was the parser's main cost. */
 const TCHAR = new Uint8Array(128);
 for (const ch of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TCHAR[ch.charCodeAt(0)] = 1;
 
@@ -22,13 +22,13 @@ function isOws(ch: string | undefined): boolean {
   return ch === ' ' || ch === '\t';
 }
 
-/** RFC 9110 §5.6.4 qdtext / quoted-pair octets: HTAB, SP, VCHAR, obs-text (no other controls). */
+/** RFC 9110 section 5.6.4 qdtext / quoted-pair octets: HTAB, SP, VCHAR, obs-text (no other controls). */
 function isQuotedTextChar(c: number): boolean {
   return c === 0x09 || (c >= 0x20 && c !== 0x7f);
 }
 
 /**
- * Parses the auth-param list after the scheme (RFC 9110 §11.2 with RFC 7616 §3.4
+ * Parses the auth-param list after the scheme (RFC 9110 section 11.2 with RFC 7616 section 3.4
  * directives): `name OWS "=" OWS (token / quoted-string)`, separated by `OWS "," OWS`.
  * Returns undefined on any syntax error or duplicate name.
  */
@@ -37,7 +37,7 @@ function parseAuthParams(input: string, start: number): Map<string, string> | un
   let i = start;
   const n = input.length;
   for (;;) {
-    // RFC 9110 §5.6.1: empty list elements must be tolerated.
+    // RFC 9110 section 5.6.1: empty list elements must be tolerated.
     while (i < n && (isOws(input[i]) || input[i] === ',')) i++;
     if (i >= n) return params;
 
@@ -63,7 +63,7 @@ function parseAuthParams(input: string, start: number): Map<string, string> | un
       value = input.slice(valueStart, i);
     }
 
-    // RFC 9110 §11.2: a parameter name must not occur more than once.
+    // RFC 9110 section 11.2: a parameter name must not occur more than once.
     if (params.has(name)) return undefined;
     params.set(name, value);
 
@@ -103,7 +103,7 @@ function readQuotedString(input: string, start: number): { value: string; end: n
 }
 
 function normaliseAlgorithm(value: string | undefined): DigestAlgorithm | undefined {
-  if (value === undefined) return 'MD5'; // RFC 7616 §3.4: absent means MD5.
+  if (value === undefined) return 'MD5'; // RFC 7616 section 3.4: absent means MD5.
   const upper = value.toUpperCase();
   if (upper === 'MD5') return 'MD5';
   if (upper === 'SHA-256') return 'SHA-256';
@@ -113,7 +113,7 @@ function normaliseAlgorithm(value: string | undefined): DigestAlgorithm | undefi
 /**
  * Parses an `Authorization` header value of scheme Digest.
  *
- * Lenient where real clients differ (§6.1: curl sends `algorithm=MD5` unquoted, the Go client
+ * Lenient where real clients differ (curl sends `algorithm=MD5` unquoted, the Go client
  * sends it quoted; `qop`/`nc` unquoted; any order), strict about everything else. Never throws.
  *
  * @returns the credentials, or undefined when the header is not Digest, is malformed, repeats
@@ -126,7 +126,7 @@ export function referenceParseDigestAuthorization(header: string): DigestCredent
   while (isOws(header[i])) i++;
   if (header.slice(i, i + 6).toLowerCase() !== 'digest') return undefined;
   i += 6;
-  // The scheme is a whole token followed by at least one space (RFC 9110 §11.4).
+  // The scheme is a whole token followed by at least one space (RFC 9110 section 11.4).
   if (!isOws(header[i])) return undefined;
 
   const p = parseAuthParams(header, i);
@@ -137,7 +137,7 @@ export function referenceParseDigestAuthorization(header: string): DigestCredent
   const nonce = p.get('nonce');
   const uri = p.get('uri');
   const response = p.get('response');
-  // `username*` (RFC 7616 §3.4.4 extended notation) is not supported: Atlas public keys are ASCII.
+  // `username*` (RFC 7616 section 3.4.4 extended notation) is not supported: Atlas public keys are ASCII.
   if (username === undefined || realm === undefined || nonce === undefined || uri === undefined || response === undefined) {
     return undefined;
   }
@@ -146,7 +146,7 @@ export function referenceParseDigestAuthorization(header: string): DigestCredent
   const algorithm = normaliseAlgorithm(p.get('algorithm'));
   if (algorithm === undefined) return undefined;
 
-  // We never offer userhash (D10 forbids extra challenge keys), so a hashed username cannot be resolved.
+  // We never offer userhash (Atlas's challenge has no extra keys, and neither has ours), so a hashed username cannot be resolved.
   const userhash = p.get('userhash');
   if (userhash !== undefined && userhash.toLowerCase() !== 'false') return undefined;
 
@@ -156,13 +156,13 @@ export function referenceParseDigestAuthorization(header: string): DigestCredent
   const opaque = p.get('opaque');
 
   if (qop === undefined) {
-    // RFC 7616 §3.4: nc and cnonce only accompany a qop.
+    // RFC 7616 section 3.4: nc and cnonce only accompany a qop.
     if (nc !== undefined || cnonce !== undefined) return undefined;
   } else if (qop !== 'auth' || nc === undefined || !NC_PATTERN.test(nc) || cnonce === undefined || cnonce === '') {
-    // qop is hashed verbatim, so it must be exactly the single value we offer (D10).
+    // qop is hashed verbatim, so it must be exactly the single value we offer.
     return undefined;
   }
-  // Built field by field, not with spreads: object spreads of varying shapes cost ~3 µs here (issue 6).
+  // Built field by field, not with spreads: object spreads of varying shapes cost ~3 µs here.
   const credentials: { -readonly [K in keyof DigestCredentials]: DigestCredentials[K] } = { username, realm, nonce, uri, response, algorithm };
   if (opaque !== undefined) credentials.opaque = opaque;
   if (qop !== undefined) {

@@ -17,7 +17,7 @@ import { referenceParseDigestAuthorization } from './digest-parser-reference.js'
 const FC = { seed: 42, numRuns: 2000 } as const;
 const NONCE_RE = /^[A-Za-z0-9+/]{32}$/;
 
-// RFC 7616 §3.9.1
+// RFC 7616 section 3.9.1
 const RFC = {
   username: 'Mufasa',
   password: 'Circle of Life',
@@ -54,9 +54,9 @@ function makeClock(start = 1_780_000_000_000): { now: () => number; advance: (ms
   return { now: () => t, advance: (ms) => (t += ms), set: (ms) => (t = ms) };
 }
 
-describe('computeDigestResponse (RFC 7616 §3.9.1)', () => {
+describe('computeDigestResponse (RFC 7616 section 3.9.1)', () => {
   it('remembers only the last HA1 and HA2 exactly: any change of key, realm, method, URI or algorithm hashes anew', () => {
-    // HA1 and HA2 are memoised for a client signing request after request (issue 6); each call here
+    // HA1 and HA2 are memoised for a client signing request after request; each call here
     // differs from the one before in one input, and each must match a fresh computation.
     const base = { algorithm: 'MD5' as DigestAlgorithm, username: 'u', realm: 'r', password: 'p', method: 'GET', uri: '/a', nonce: 'n', nc: '00000001', cnonce: 'c', qop: 'auth' as const };
     const h = (algorithm: DigestAlgorithm, text: string) => createHash(algorithm === 'MD5' ? 'md5' : 'sha256').update(text).digest('hex');
@@ -110,7 +110,7 @@ describe('computeDigestResponse (RFC 7616 §3.9.1)', () => {
   }
 
   it('uses H(HA1:nonce:HA2) without qop (RFC 2069 compatibility)', () => {
-    const ha1 = '939e7578ed9e3c518a452acee763bce9'; // MD5("Mufasa:testrealm@host.com:Circle Of Life"), RFC 2617 §3.5
+    const ha1 = '939e7578ed9e3c518a452acee763bce9'; // MD5("Mufasa:testrealm@host.com:Circle Of Life"), RFC 2617 section 3.5
     assert.equal(md5('Mufasa:testrealm@host.com:Circle Of Life'), ha1);
     assert.equal(
       computeDigestResponse({
@@ -151,7 +151,7 @@ function md5(s: string): string {
   return createHash('md5').update(s).digest('hex');
 }
 
-describe('buildChallenge (D10, §6.1)', () => {
+describe('buildChallenge', () => {
   it('is byte-for-byte the Atlas challenge', () => {
     assert.equal(DIGEST_REALM, 'MMS Public API');
     assert.equal(
@@ -255,7 +255,7 @@ describe('parseDigestAuthorization', () => {
     }
   });
 
-  it('ignores unknown directives (RFC 7616 §3.4) and empty list elements', () => {
+  it('ignores unknown directives (RFC 7616 section 3.4) and empty list elements', () => {
     const c = parseDigestAuthorization(`Digest ,username="u", , realm="r", nonce="n", uri="/", response="${r}", foo=bar, userhash=false,`);
     assert.equal(c?.username, 'u');
   });
@@ -311,7 +311,7 @@ describe('parseDigestAuthorization', () => {
     assert.equal(parseDigestAuthorization(`Digest ${valid}`)?.username, 'u');
   });
 
-  // The edges of quoted-string (RFC 9110 §5.6.4): escapes anywhere, tab, obs-text and beyond, empty.
+  // The edges of quoted-string (RFC 9110 section 5.6.4): escapes anywhere, tab, obs-text and beyond, empty.
   const quoted: Record<string, [string, string]> = {
     'escaped backslash right before the closing quote': ['"a\\\\"', 'a\\'],
     'escaped quote first and last': ['"\\"a\\""', '"a"'],
@@ -622,7 +622,7 @@ describe('authenticateDigest', () => {
       stale: true,
       reason: 'stale-nonce',
     });
-    // A stale nonce with a wrong password must not invite a silent retry (RFC 7616 §3.3).
+    // A stale nonce with a wrong password must not invite a silent retry (RFC 7616 section 3.3).
     assert.deepEqual(call(clientHeader({ user: 'abcdefgh', password: 'wrong', nonce: later, uri })), {
       ok: false,
       stale: false,
@@ -699,7 +699,7 @@ describe('properties', () => {
         },
         { requiredKeys: [] },
       ),
-      // qop, nc and cnonce mostly travel together (RFC 7616 §3.4), sometimes one is missing.
+      // qop, nc and cnonce mostly travel together (RFC 7616 section 3.4), sometimes one is missing.
       fc.oneof(
         {
           weight: 3,
@@ -748,7 +748,7 @@ describe('properties', () => {
   });
 
   it('parseDigestAuthorization gives the Map-and-regex parser’s result for every generated header', () => {
-    // The char-code parser (issue 6) must accept, refuse and read exactly what the earlier one did.
+    // The char-code parser must accept, refuse and read exactly what the earlier one did.
     let parsed = 0;
     const cased = fc.tuple(anyString, fc.integer()).map(([s, seed]) => (seed % 3 === 0 ? s.replace(/[a-z]/g, (c) => (((seed >>>= 1) & 1) === 1 ? c.toUpperCase() : c)) : s));
     fc.assert(

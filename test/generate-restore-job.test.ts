@@ -1,7 +1,7 @@
 /**
- * The generator (server/jobs/generate-restore-job.ts) and the catalog around it: coherence (D14), schema
- * validity after shaping (D7, D13), coverage of the states of ATLAS-BEHAVIOUR.md §3, determinism,
- * wire-fidelity output, the bounded render cache, and the not-found errors of D4 with generation off.
+ * The generator (server/jobs/generate-restore-job.ts) and the catalog around it: coherence, schema
+ * validity after shaping, coverage of every state a real job goes through, determinism,
+ * wire-fidelity output, the bounded render cache, and the not-found errors with generation off.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -96,7 +96,7 @@ function expectedBody(seed: number, ids: JobIds, wireFidelity = false): string {
   return JSON.stringify(shapeRestoreJob(generateRestoreJob(seed, ids), { baseUrl: BASE, groupId: ids.groupId, clusterName: ids.clusterName, wireFidelity }));
 }
 
-/** The states of ATLAS-BEHAVIOUR.md §3 a job is in. */
+/** The states of a real job's life that a job is in. */
 function statesOf(job: RestoreJobRecord): string[] {
   const states: string[] = [job.deliveryType];
   if (job.deliveryType === 'pointInTime') states.push(job.oplogTs !== undefined ? 'pointInTime by oplogTs+oplogInc' : 'pointInTime by pointInTimeUTCSeconds');
@@ -134,7 +134,7 @@ const REQUIRED_STATES = [
   'target failed',
 ];
 
-/** Every HTTP body goes through the official-schema check; errors must also be shaped like Atlas's (D6). */
+/** Every HTTP body goes through the official-schema check; errors must also be shaped like Atlas's. */
 // The entity's shape depends on the status; callers narrow it with assertions.
 function atlasEntity(res: LightMyRequestResponse, options: { wire?: boolean } = {}): any {
   const entity = assertMatchesSpec(res, options);
@@ -170,8 +170,8 @@ describe('1,000 generated jobs', () => {
       assertKeysSortedDeep(parsed);
       assert.equal(parsed.id, i.restoreJobId, what);
       assert.deepEqual(parsed.links, expectedLinks(BASE, i, job.snapshotId as string), what);
-      assert.equal(parsed.targetDeploymentItemName, undefined, `${what}: only in wire-fidelity mode (D13)`);
-      if (job.deliveryType !== 'pointInTime') assert.equal(parsed.desiredTimestamp, undefined, `${what}: desiredTimestamp only on pointInTime jobs (D13)`);
+      assert.equal(parsed.targetDeploymentItemName, undefined, `${what}: only in wire-fidelity mode`);
+      if (job.deliveryType !== 'pointInTime') assert.equal(parsed.desiredTimestamp, undefined, `${what}: desiredTimestamp only on pointInTime jobs`);
 
       for (const field of ['timestamp', 'finishedAt', 'expiresAt'] as const) {
         if (job[field] !== undefined) assert.match(job[field] as string, SECOND_PRECISION, `${what}: ${field}`);
@@ -253,7 +253,7 @@ describe('dates', () => {
   });
 
   test('objectIdAt writes the padded hex of the time and 16 random hex digits, for any time', () => {
-    // The implementation before it was made in one string (issue 6), on a twin of the same stream.
+    // The implementation before it was made in one string, on a twin of the same stream.
     const reference = (seconds: number, random: SeededStream) => Math.floor(seconds).toString(16).padStart(8, '0').slice(-8) + random.hex(16);
     const edges = [0, 1, 0.5, 15.99, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 17, -1, -0.5, -(2 ** 31), 1.7e9, 4e12, -4e12];
     const check = (seconds: number, seed: number) => {
@@ -382,7 +382,7 @@ describe('determinism', () => {
   });
 });
 
-describe('wire-fidelity mode (D13)', () => {
+describe('wire-fidelity mode', () => {
   test('desiredTimestamp nulls on every job, targetDeploymentItemName on automated jobs only, the rest as in default mode', async (t) => {
     const wire = await build(t, { wireFidelity: true, seed: SEED });
     const plain = await build(t, { seed: SEED });
@@ -560,7 +560,7 @@ describe('the render cache (memory stays bounded)', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------
-// Generation off (D4)
+// Generation off
 
 interface ShippedFixture extends JobIds {
   job: Record<string, unknown>;
@@ -587,7 +587,7 @@ function withoutLinks(job: Record<string, unknown>): Record<string, unknown> {
   return rest;
 }
 
-describe('with generation off (D4)', () => {
+describe('with generation off', () => {
   test('unknown group, then unknown cluster, then unknown job: the exact Atlas errors, parameters in order', async (t) => {
     const app = await build(t, { generate: false });
     const fixtures = await shippedFixtures();

@@ -34,7 +34,7 @@ export async function build(t: TestContext, options: Partial<MockOptions> = {}):
 }
 
 /**
- * In wire-fidelity mode (D13) real Atlas breaks its own schema in exactly two ways; this validator
+ * In wire-fidelity mode real Atlas breaks its own schema in exactly two ways; this validator
  * tolerates those two and nothing else, so the rest of the body is still held to the spec.
  */
 const wireValidator: Validator<unknown> = (() => {

@@ -1,7 +1,7 @@
 /**
  * Property tests of everything a client controls on the job route: the three path segments, the query
  * string, the Accept and Prefer headers, and the method. Every reply is held to the official schema
- * (assertMatchesSpec) and to the Atlas error shape (D5, D6); the expected status is computed from how
+ * (assertMatchesSpec) and to the Atlas error shape; the expected status is computed from how
  * each input was generated, not from the server's own parsing, wherever that is possible.
  *
  * All runs are seeded; a failure prints its seed and counterexample, and re-running reproduces it.
@@ -39,7 +39,7 @@ function isEnvelope(parsed: unknown): parsed is { content: unknown; status: numb
   return parsed !== null && typeof parsed === 'object' && 'content' in parsed && 'status' in parsed;
 }
 
-/** The status a reply reports: the HTTP status, or the `status` inside an envelope (D9). */
+/** The status a reply reports: the HTTP status, or the `status` inside an envelope. */
 function statusOf(res: LightMyRequestResponse): number {
   let parsed: unknown;
   try {
@@ -65,7 +65,7 @@ function assertAtlasReply(res: LightMyRequestResponse, statuses: readonly number
   return assertAtlasError(res, { status }, what);
 }
 
-/** The 400 of D3 for one path parameter. */
+/** The 400 for one malformed path parameter. */
 function assertInvalidParameter(error: any, name: Param, value: string, what: string): void {
   assert.equal(error.errorCode, INVALID_CODE[name], what);
   assert.equal(error.error, 400, what);
@@ -201,7 +201,7 @@ describe('path segments', () => {
         }
         const plain = !g.dot && !c.dot && !j.dot;
         if (plain && (tail === '/' || tail === '//')) {
-          // A trailing slash names no route (D5).
+          // A trailing slash names no route.
           assert.equal(res.statusCode, 404, what);
           assert.equal(entity.errorCode, 'RESOURCE_NOT_FOUND', what);
         }
@@ -439,7 +439,7 @@ describe('the edges of every pattern', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------
-// D1: version before parameters, parameters in order
+// The order of checks: version before parameters, parameters in order
 
 const badValue: Record<Param, fc.Arbitrary<string>> = {
   groupId: segmentValue.filter((v) => !HEX24.test(v)),
@@ -448,7 +448,7 @@ const badValue: Record<Param, fc.Arbitrary<string>> = {
 };
 const goodValue: Record<Param, fc.Arbitrary<string>> = { groupId: hex24, clusterName: validName, restoreJobId: hex24 };
 
-/** Accept values D2 refuses; `undefined` sends no Accept at all. */
+/** Accept values Atlas refuses; `undefined` sends no Accept at all. */
 const badAccept = fc.constantFrom(
   undefined,
   '',
@@ -479,7 +479,7 @@ const idsWithSomeBad = someBadParams.chain((badSet) => idsWithBad(badSet).map((i
 const urlFor = (ids: Record<Param, string>, upperHex = false) =>
   jobUrl(percentEncode(ids.groupId, false, upperHex), percentEncode(ids.clusterName, false, upperHex), percentEncode(ids.restoreJobId, false, upperHex));
 
-describe('order of checks (D1)', () => {
+describe('order of checks', () => {
   test('a bad Accept wins over any bad path parameter: 406 INVALID_VERSION_DATE', async (t) => {
     const app = await build(t);
     await fc.assert(
@@ -516,7 +516,7 @@ describe('order of checks (D1)', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------
-// Query strings (D8, D9)
+// Query strings
 
 const BOOLEAN = /^(true|false)$/i;
 const flagValue = fc.oneof(
@@ -588,7 +588,7 @@ describe('query strings', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------
-// Accept (D2)
+// Accept
 
 const daysInMonth = (y: number, m: number) => [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1] ?? 0;
 
@@ -669,7 +669,7 @@ function offersAValidVersion(header: string): boolean {
 
 const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 60 });
 
-describe('Accept header (D2)', () => {
+describe('Accept header', () => {
   test('only application/vnd.atlas.YYYY-MM-DD+json with a real date >= 2023-01-01 (in a list, with parameters, any case) is served; all else is 406', async (t) => {
     const app = await build(t);
     let served = 0;
@@ -888,7 +888,7 @@ describe('methods', () => {
         assert.equal(statusOf(res), 404, what);
         const error = assertAtlasReply(res, [404], what);
         assert.equal(error.errorCode, 'RESOURCE_NOT_FOUND', what);
-        assert.equal(res.statusCode, url.includes('envelope=true') ? 200 : 404, `${what}: enveloped only when asked (D9)`);
+        assert.equal(res.statusCode, url.includes('envelope=true') ? 200 : 404, `${what}: enveloped only when asked`);
         assert.equal(error.parameters.length, 1, what);
         assert.equal(error.detail, `Cannot find resource ${error.parameters[0]}.`, what);
         assert.ok(error.parameters[0].startsWith('/api/atlas/v2/groups/') && !error.parameters[0].includes('?'), `${what}: the path without the query`);

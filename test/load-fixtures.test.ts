@@ -99,7 +99,7 @@ describe('bad fixtures stop start-up naming the file, the field and the fix', ()
     ['a bad enum', { [path()]: JSON.stringify({ ...VALID_JOB, deliveryType: 'copy' }) }, [/field "deliveryType": must be equal to one of the allowed values/]],
     ['links', { [path()]: JSON.stringify({ ...VALID_JOB, links: [] }) }, [/field "links": the mock builds links/]],
     ['an id that differs from the file name', { [path()]: JSON.stringify({ ...VALID_JOB, id: 'aaaaaaaaaaaaaaaaaaaaaaaa' }) }, [/field "id"/]],
-    ['an incoherent job (D14)', { [path()]: JSON.stringify({ ...VALID_JOB, finishedAt: '2026-08-14T11:00:00Z' }) }, [/field "finishedAt": Atlas never sets finishedAt on a download/]],
+    ['an incoherent job', { [path()]: JSON.stringify({ ...VALID_JOB, finishedAt: '2026-08-14T11:00:00Z' }) }, [/field "finishedAt": Atlas never sets finishedAt on a download/]],
     ['a millisecond date', { [path()]: JSON.stringify({ ...VALID_JOB, timestamp: '2026-08-14T10:00:00.123Z' }) }, [/second precision/]],
     ['a bad folder name', { [path(JOB, 'Cluster0', 'not-a-group')]: JSON.stringify(VALID_JOB) }, [/folder "not-a-group"/]],
     ['a bad file name', { [path('job-1')]: JSON.stringify(VALID_JOB) }, [/file name "job-1.json"/]],

@@ -28,6 +28,8 @@ const SHOWN_URL = 'http://127.0.0.1:8080';
 const VARYING = new Set(['date', 'ratelimit-remaining', 'retry-after', 'connection', 'keep-alive']);
 /** The Python example runs where python3 and requests are installed. */
 const python = spawnSync('python3', ['-c', 'import requests'], { encoding: 'utf8' }).status === 0;
+/** Shell examples that read JSON run where jq is installed. */
+const jq = spawnSync('jq', ['--version'], { encoding: 'utf8' }).status === 0;
 
 test('the README opens with the two commands a newcomer needs', () => {
   const firstBlock = codeBlocks(readme)[0]?.body ?? '';
@@ -122,7 +124,7 @@ describe('the examples in the pages print what the pages show', () => {
     for (const [index, block] of blocks.entries()) {
       if (block.lang === 'console') consoleTests(page, block, mockFor, tokenFor);
       const output = blocks[index + 1];
-      if ((block.lang === 'js' || block.lang === 'python') && output?.lang === 'text') programTest(page, block, output.body, mockFor);
+      if ((block.lang === 'js' || block.lang === 'python' || block.lang === 'sh') && output?.lang === 'text') programTest(page, block, output.body, mockFor);
     }
   }
 });
@@ -180,21 +182,33 @@ function compareHttp(actual: string, shown: string): void {
 }
 
 
-/** A Node or Python program followed by the output it prints, run against a default mock. */
+const PROGRAMS: Record<string, { file: string; command: string }> = {
+  js: { file: 'example.mjs', command: process.execPath },
+  python: { file: 'example.py', command: 'python3' },
+  sh: { file: 'example.sh', command: 'bash' },
+};
+
+/**
+ * A Node, Python or shell program followed by the output it prints, run against a mock started as the
+ * `<!-- mock: ... -->` comment above it says (a default one without). In a shell program's output, `…`
+ * stands for the ids and times that differ from run to run.
+ */
 function programTest(page: string, block: CodeBlock, shown: string, mockFor: MockFor): void {
-  const skip = block.lang === 'python' && !python ? 'python3 with requests is not installed' : false;
+  const skip = block.lang === 'python' && !python ? 'python3 with requests is not installed' : block.lang === 'sh' && !jq ? 'jq is not installed' : false;
   test(`${page}:${block.line}: the ${block.lang} example prints what the page shows`, { skip }, async () => {
-    const mock = await mockFor([]);
+    const mock = await mockFor(block.mockArgs);
     mock.reset();
     const dir = mkdtempSync(join(tmpdir(), 'docs-example-'));
     try {
       const source = block.body
         .split(SHOWN_URL).join(mock.url)
         .replace("from 'atlas-restore-mock'", `from '${pathToFileURL(join(PACKAGE_ROOT, 'dist', 'server', 'index.js')).href}'`);
-      const file = join(dir, block.lang === 'js' ? 'example.mjs' : 'example.py');
+      const program = PROGRAMS[block.lang] as { file: string; command: string };
+      const file = join(dir, program.file);
       writeFileSync(file, source);
-      const { stdout } = await run(block.lang === 'js' ? process.execPath : 'python3', [file], { encoding: 'utf8', timeout: 20_000 });
-      assert.equal(stdout.trimEnd(), shown.trimEnd());
+      const { stdout } = await run(program.command, [file], { encoding: 'utf8', timeout: 20_000 });
+      if (block.lang === 'sh') assert.match(stdout.trimEnd(), elided(shown.trimEnd()));
+      else assert.equal(stdout.trimEnd(), shown.trimEnd());
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -6,7 +6,7 @@ const FIXTURE_JOB = '6a7ddc837c2e91d04b368d39'; // automated, finished
 const GENERATED_JOB = '6a794733c0eb9e7a17740663';
 const accept = { accept: VERSIONED };
 
-describe('versions (D2)', () => {
+describe('versions', () => {
   test('the 2023-01-01 media type is served as 2023-01-01 with charset', async (t) => {
     const app = await build(t);
     const res = await app.inject({ url: jobUrl(GROUP, CLUSTER, FIXTURE_JOB), headers: accept });
@@ -37,7 +37,7 @@ describe('versions (D2)', () => {
   }
 });
 
-describe('error shape and headers (D6, D7)', () => {
+describe('error shape and headers', () => {
   test('errors are compact, alphabetical application/json with X-Error-Code and security headers', async (t) => {
     const app = await build(t, { generate: false });
     const res = await app.inject({ url: jobUrl('111111111111111111111111', CLUSTER, FIXTURE_JOB), headers: accept });
@@ -100,7 +100,7 @@ describe('error shape and headers (D6, D7)', () => {
     assert.equal(res.headers['strict-transport-security'], 'max-age=31536000; includeSubdomains;');
   });
 
-  test('links point at the mock itself, honouring the Host header (D14)', async (t) => {
+  test('links point at the mock itself, honouring the Host header', async (t) => {
     const app = await build(t);
     const res = await app.inject({ url: jobUrl(GROUP, CLUSTER, FIXTURE_JOB), headers: { ...accept, host: 'mock.example:9999' } });
     const job = assertMatchesSpec(res);
@@ -143,7 +143,7 @@ describe('error shape and headers (D6, D7)', () => {
   });
 });
 
-describe('pretty (D8)', () => {
+describe('pretty', () => {
   test('pretty=true prints in Jackson layout with no trailing newline', async (t) => {
     const app = await build(t);
     const res = await app.inject({ url: jobUrl(GROUP, CLUSTER, FIXTURE_JOB, '?pretty=TRUE'), headers: accept });
@@ -167,7 +167,7 @@ describe('pretty (D8)', () => {
   });
 });
 
-describe('envelope (D9)', () => {
+describe('envelope', () => {
   test('a job is wrapped as {content, status} with 200', async (t) => {
     const app = await build(t);
     const res = await app.inject({ url: jobUrl(GROUP, CLUSTER, FIXTURE_JOB, '?envelope=true'), headers: accept });
@@ -206,7 +206,7 @@ describe('envelope (D9)', () => {
   }
 });
 
-describe('malformed path parameters (D3)', () => {
+describe('malformed path parameters', () => {
   const cases = [
     ['groupId', jobUrl('32B6E34B3D91647ABB20E7B8', CLUSTER, FIXTURE_JOB), 'INVALID_GROUP_ID', '32B6E34B3D91647ABB20E7B8', 'An invalid group ID 32B6E34B3D91647ABB20E7B8 was specified.'],
     ['clusterName', jobUrl(GROUP, '-bad', FIXTURE_JOB), 'INVALID_CLUSTER_NAME', '-bad', 'An invalid cluster name -bad was specified.'],
@@ -224,7 +224,7 @@ describe('malformed path parameters (D3)', () => {
     });
   }
 
-  test('the version check comes before parameter validation (D1)', async (t) => {
+  test('the version check comes before parameter validation', async (t) => {
     const app = await build(t);
     const res = await app.inject({ url: jobUrl('nothex', CLUSTER, FIXTURE_JOB) });
     assert.equal(res.statusCode, 406);
@@ -232,7 +232,7 @@ describe('malformed path parameters (D3)', () => {
   });
 });
 
-describe('not found (D4) and unknown routes (D5)', () => {
+describe('not found and unknown routes', () => {
   test('with generation off: group, then cluster, then job', async (t) => {
     const app = await build(t, { generate: false });
     const group = await app.inject({ url: jobUrl('aaaaaaaaaaaaaaaaaaaaaaaa', 'x', FIXTURE_JOB), headers: accept });
@@ -256,7 +256,7 @@ describe('not found (D4) and unknown routes (D5)', () => {
   }
 });
 
-describe('flex route (D15)', () => {
+describe('flex route', () => {
   const flexUrl = (g: string, c: string) => `/api/atlas/v2/groups/${g}/flexClusters/${c}/backup/restoreJobs/${FIXTURE_JOB}`;
 
   test('a dedicated cluster asked through the flex API gets the 400 the Atlas CLI falls back on', async (t) => {

@@ -151,7 +151,7 @@ function valuePaths(value: unknown, prefix = ''): string[] {
 }
 
 const GROUP = '32b6e34b3d91647abb20e7b8';
-/** The same fields split into jobs Atlas could send (coherent, D14), loaded the way fixture files are. */
+/** The same fields split into jobs Atlas could send (coherent), loaded the way fixture files are. */
 const COHERENT_FIXTURES: Record<string, RestoreJobRecord> = {
   'pointInTime by oplog': {
     cancelled: false, deliveryType: 'pointInTime', deliveryUrl: [], expired: false, failed: false, finishedAt: '2026-08-10T04:00:00Z', id: JOB_ID,

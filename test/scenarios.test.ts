@@ -11,7 +11,7 @@ import { CLUSTER, GROUP, VERSIONED, assertAtlasError, assertMatchesSpec, build, 
 const JOB = '6a7ddc837c2e91d04b368d39';
 const accept = { accept: VERSIONED };
 
-describe('the recorded 401 body (D10)', () => {
+describe('the recorded 401 body', () => {
   test('is exactly 142 bytes in Jackson layout, Atlas key order, without X-Error-Code or security headers', async (t) => {
     const app = await build(t, { scenario: '401' });
     const res = await app.inject({ url: jobUrl(GROUP, CLUSTER, JOB), headers: accept });
@@ -128,7 +128,7 @@ describe('selectors and their precedence', () => {
   });
 });
 
-describe('scenarios fire at the point they name (D1)', () => {
+describe('scenarios fire at the point they name', () => {
   test('an access error (401/403/429/503) comes before the version check', async (t) => {
     const app = await build(t, { scenario: '403' });
     const res = await app.inject({ url: jobUrl(GROUP, CLUSTER, JOB) });

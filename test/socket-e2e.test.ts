@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
+import { clusterBody } from '../server/http/cluster-resource.js';
 import { PACKAGE_ROOT } from '../server/package-root.js';
 import { CLUSTER, GROUP, SUCCESS_TYPE, VERSIONED, assertAtlasError, assertMatchesSpec, exitWithin, jobUrl, startProcess } from './helper.js';
 
@@ -168,6 +169,47 @@ describe('the bin over a real socket', { timeout: TEST_TIMEOUT_MS }, () => {
       'Connection: close',
     ]);
     assertAtlasError({ statusCode: 404, headers: headersOf(error.head), body: error.body }, { status: 404, errorCode: 'RESTORE_JOB_NOT_FOUND' });
+  });
+
+  test('the cancel\'s 204 and the cluster reply, head and body, byte for byte', async () => {
+    const SECURITY = [
+      'referrer-policy: strict-origin-when-cross-origin',
+      'strict-transport-security: max-age=31536000; includeSubdomains;',
+      'x-content-type-options: nosniff',
+      'x-frame-options: DENY',
+      'x-permitted-cross-domain-policies: none',
+    ];
+    const remainingOf = (head: string[]) => /ratelimit-remaining: (\d+)/.exec(head.join('\n'))?.[1];
+    const createDownload = async () => {
+      const res = await fetchAtlas(`${server.url}${jobUrl(GROUP, CLUSTER, '').slice(0, -1)}`, {
+        method: 'POST',
+        headers: { accept: VERSIONED, 'content-type': 'application/json' },
+        body: JSON.stringify({ deliveryType: 'download', snapshotId: '6a8bfda72c88fa3e5d389212' }),
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      return (JSON.parse(res.body) as { id: string }).id;
+    };
+
+    // No Content-Length on the 204, as Atlas sends it.
+    const cancel = await rawExchange(server.url, jobUrl(GROUP, CLUSTER, await createDownload()), 'DELETE');
+    assert.deepEqual(withoutDate(cancel.head), [
+      'HTTP/1.1 204 No Content', ...SECURITY, `content-type: ${SUCCESS_TYPE}`, 'ratelimit-limit: 1200', `ratelimit-remaining: ${remainingOf(cancel.head)}`, 'Connection: close',
+    ]);
+    assert.equal(cancel.body, '');
+    const enveloped = await rawExchange(server.url, `${jobUrl(GROUP, CLUSTER, await createDownload())}?envelope=true`, 'DELETE');
+    assert.deepEqual(withoutDate(enveloped.head), [
+      'HTTP/1.1 200 OK', ...SECURITY, `content-type: ${SUCCESS_TYPE}`, 'ratelimit-limit: 1200', `ratelimit-remaining: ${remainingOf(enveloped.head)}`, 'content-length: 14', 'Connection: close',
+    ]);
+    assert.equal(enveloped.body, '{"status":204}');
+
+    const clusterPath = `/api/atlas/v2/groups/${GROUP}/clusters/${CLUSTER}`;
+    const cluster = await rawExchange(server.url, clusterPath, 'GET', 'Accept: application/vnd.atlas.2024-08-05+json\r\n');
+    const body = JSON.stringify(clusterBody({ groupId: GROUP, clusterName: CLUSTER, sharded: false, seed: 7 }, server.url));
+    assert.deepEqual(withoutDate(cluster.head), [
+      'HTTP/1.1 200 OK', ...SECURITY, 'content-type: application/vnd.atlas.2024-08-05+json;charset=utf-8', 'ratelimit-limit: 1200',
+      `ratelimit-remaining: ${remainingOf(cluster.head)}`, `content-length: ${Buffer.byteLength(body)}`, 'Connection: close',
+    ]);
+    assert.equal(cluster.body, body);
   });
 
   test('the health check needs no headers', async () => {

@@ -122,7 +122,7 @@ describe('startMock', () => {
     const ready = await read();
     assert.equal(ready.deliveryUrl.length, 1);
     assert.ok(ready.expiresAt);
-    assert.equal(ready.finishedAt, undefined, 'a ready download has no finishedAt (§3)');
+    assert.equal(ready.finishedAt, undefined, 'a ready download has no finishedAt');
     mock.advanceClock(3600);
     const expired = await read();
     assert.equal(expired.expired, true);

@@ -1,6 +1,6 @@
 /**
  * server/auth/tokens.ts: the service-account tokens. A verified token is remembered so its signature is
- * checked once (issue 6); revocation, expiry and tampering must still be seen on every check.
+ * checked once; revocation, expiry and tampering must still be seen on every check.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -23,7 +23,7 @@ describe('TokenService.check', () => {
   });
 
   it('two clients\' tokens in turn each get their own claims, and a revoked last token is refused at once', () => {
-    // check() remembers the last token's claims (issue 6); alternating must never hand one client's to the other.
+    // check() remembers the last token's claims; alternating must never hand one client's to the other.
     const { tokens } = service();
     const { access_token: a } = tokens.issue('mdb_sa_id_a');
     const { access_token: b } = tokens.issue('mdb_sa_id_b');
@@ -84,7 +84,7 @@ describe('bearerToken', () => {
   });
 
   it('answers a repeated header as the first time, in any order of headers', () => {
-    // bearerToken remembers its last header and answer (issue 6): repeats and alternations must agree.
+    // bearerToken remembers its last header and answer: repeats and alternations must agree.
     const headers = ['Bearer one.two.three', 'Bearer one.two.three', 'Digest username="u"', 'Bearer four', 'Bearer four ', 'Bearer one.two.three', 'bearer one.two.three', 'Bearer', 'Bearer four'];
     const expected = ['one.two.three', 'one.two.three', undefined, 'four', 'four', 'one.two.three', 'one.two.three', undefined, 'four'];
     assert.deepEqual(headers.map((h) => bearerToken(h)), expected);

@@ -1,5 +1,5 @@
 /**
- * Runs the Authenticator on every Atlas API request before routing decides anything (D1), so a Digest
+ * Runs the Authenticator on every Atlas API request before routing decides anything, as Atlas does, so a Digest
  * client always sees its challenge first. /health, /openapi.json and /api/oauth/* are outside it.
  */
 import type { FastifyInstance } from 'fastify';
@@ -43,7 +43,7 @@ export function addAuthHook(app: FastifyInstance, authenticator: Authenticator, 
     }
     const path = pathOf(request.url);
     if (outcome.failure === 'unauthenticated') {
-      // D9: the challenge is never enveloped, or Digest clients could not log in.
+      // The challenge is never enveloped, or Digest clients could not log in.
       const challenge = authenticator.offersDigest ? buildChallenge(nonces.issue(), outcome.stale) : undefined;
       sendAtlasError(reply, getAtlasError('UNAUTHORIZED'), { path }, PLAIN_FORMAT, undefined, challenge);
       return;

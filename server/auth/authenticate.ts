@@ -1,7 +1,6 @@
 /**
- * Who is calling, decided before anything else (decision D1), the way Atlas does it: HTTP Digest with
- * API keys (D10) or Bearer tokens of service accounts (D11), then the caller's IP access list and role
- * (D12). Pure apart from the nonce and token services it is given.
+ * Who is calling, decided before anything else, the way Atlas does it: HTTP Digest with API keys or
+ * Bearer tokens of service accounts, then the caller's IP access list and role. Pure apart from the nonce and token services it is given.
  */
 import { ANY_SECRET, authenticateDigest, type NonceService } from './digest.js';
 import { ipAllowed, mayChangeRestoreJobs, mayReadRestoreJobs, type Credential, type CredentialStore } from './credentials.js';
@@ -36,7 +35,7 @@ const unauthenticated = (stale = false): AuthOutcome => ({ ok: false, failure: '
 
 /**
  * `${kind}:${id}`, as the same string while the id repeats: the rate counter and the journal key on it,
- * and a string they have seen keeps its hash, where a new one is hashed again on every request (issue 6).
+ * and a string they have seen keeps its hash, where a new one is hashed again on every request.
  */
 const principalNamer = (kind: string): ((id: string) => string) => rememberLast((id) => `${kind}:${id}`);
 

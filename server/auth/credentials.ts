@@ -1,6 +1,6 @@
 /**
- * Configured credentials for `--auth strict`: API keys (HTTP Digest, D10) and service accounts (OAuth,
- * D11), each with Atlas roles and an optional IP access list (D12).
+ * Configured credentials for `--auth strict`: API keys (HTTP Digest) and service accounts (OAuth
+ * client credentials), each with Atlas roles and an optional IP access list.
  *
  * They come from a JSON or YAML file (`--credentials`, format in examples/credentials.example.yaml) and/or
  * from `--api-key` / `--service-account` (env twins ATLAS_MOCK_API_KEY / ATLAS_MOCK_SERVICE_ACCOUNT). The
@@ -88,7 +88,7 @@ const DISPLAY_NAMES = new Map<string, string>([
   ['organisation owner', 'ORG_OWNER'],
 ]);
 
-/** D12: the roles that include "view restore jobs" on a project. */
+/** The Atlas roles that include "view restore jobs" on a project. */
 const PROJECT_ROLES_READING_RESTORE_JOBS = new Set(['GROUP_OWNER', 'GROUP_BACKUP_MANAGER']);
 /** The mock knows no organization → project map, so an organization owner owns every project. */
 const ORG_ROLES_READING_RESTORE_JOBS = new Set(['ORG_OWNER']);
@@ -549,7 +549,7 @@ export async function loadCredentials(input: { file?: string; apiKey?: string; s
 /**
  * Roles as written in the credentials → their ids (undefined: not a role). Roles come from
  * configuration, so this holds a few entries; normalising one (trim, collapse spaces, lower-case, look
- * up) on every authenticated request was ~1,700 instructions (callgrind, issue 6).
+ * up) on every authenticated request showed in profiles.
  */
 const normalisedRoles = new Map<string, string | undefined>();
 
@@ -565,7 +565,7 @@ function roleIdOf(written: string): string | undefined {
 }
 
 /**
- * Whether the credential may read restore jobs of project `groupId` (D12): Project Owner or Project Backup
+ * Whether the credential may read restore jobs of project `groupId`: Project Owner or Project Backup
  * Manager on that project (or on `*`), or Organization Owner. Any other role → 401 USER_UNAUTHORIZED.
  */
 export function mayReadRestoreJobs(credential: Credential, groupId: string): boolean {
@@ -605,7 +605,7 @@ export function mayChangeRestoreJobs(credential: Credential, groupId: string, ch
 }
 
 /**
- * Whether a request from `ip` may use the credential (D12: otherwise 403 IP_ADDRESS_NOT_ON_ACCESS_LIST).
+ * Whether a request from `ip` may use the credential (otherwise Atlas answers 403 IP_ADDRESS_NOT_ON_ACCESS_LIST).
  * No access list allows every IP; an IPv4-mapped IPv6 address (`::ffff:127.0.0.1`) also matches its IPv4
  * form; anything that is not an IP address is refused.
  */

@@ -1,5 +1,5 @@
 /**
- * The service-account token endpoints (ATLAS-BEHAVIOUR.md §6.2, decision D11):
+ * The service-account token endpoints, as Atlas serves them:
  * POST /api/oauth/token (client credentials grant) and POST /api/oauth/revoke. Errors use OAuth's
  * own body shape, `error_description` first as in MongoDB's documented examples, not ApiError.
  */

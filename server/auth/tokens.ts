@@ -1,5 +1,5 @@
 /**
- * Service-account access tokens (ATLAS-BEHAVIOUR.md §6.2, decision D11). Atlas hands out JWTs valid
+ * Service-account access tokens, as Atlas's OAuth client-credentials flow issues them. Atlas hands out JWTs valid
  * for an hour; the mock signs its own (HS256 with a per-process secret), so checking one needs no
  * memory, and only revocations are remembered, in an LRU bounded by count and by the token's expiry.
  */
@@ -45,14 +45,14 @@ export class TokenService {
   readonly #revoked: LRUCache<string, true>;
   /**
    * Tokens whose signature already verified → their claims. A client sends the same token for an
-   * hour, and an HMAC plus a base64 and JSON decode cost ~11 µs of every Bearer request (issue 6).
+   * hour, and an HMAC plus a base64 and JSON decode cost ~11 µs of every Bearer request.
    * Only ever holds our own well-formed tokens; revocation and expiry are still checked every time.
    */
   readonly #verified: LRUCache<string, Claims>;
   /**
    * The last token whose claims were handed out, and those claims: a client sends one token request
    * after request, and comparing it with the last one is cheaper than hashing its ~250 characters for
-   * the LRU (issue 6). Revocation and expiry are still checked on every request.
+   * the LRU. Revocation and expiry are still checked on every request.
    */
   #last: { token: string; claims: Claims } | undefined;
 
@@ -130,7 +130,7 @@ export function bearerToken(header: string | undefined): string | undefined {
 }
 
 export interface BasicCredentials {
-  /** URL-decoded, as RFC 6749 §2.3.1 asks (the Go SDK escapes with url.QueryEscape) */
+  /** URL-decoded, as section 2.3.1 of RFC 6749 asks (the Go SDK escapes with url.QueryEscape) */
   id: string;
   secret: string;
   /** as sent: some clients (MongoDB's MCP server) send raw values on purpose */

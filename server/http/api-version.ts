@@ -1,5 +1,5 @@
 /**
- * Versioned media types (ATLAS-BEHAVIOUR.md §4, decision D2). The restore-job resource has one version,
+ * Versioned media types, which Atlas requires in Accept. The restore-job resource has one version,
  * 2023-01-01; any later real calendar date resolves to it, as Atlas resolves a date to the newest
  * resource version on or before it.
  */
@@ -25,7 +25,7 @@ function isRealDateOnOrAfterFirstVersion(year: string, month: string, day: strin
 export function negotiateVersion(accept: string | undefined): string | undefined {
   if (accept === undefined) return undefined;
   // Clients send the same one or two Accept values on every request; parsing them each time showed
-  // in profiles (issue 6). The memo is bounded: once full, further values are parsed every time.
+  // in profiles. The memo is bounded: once full, further values are parsed every time.
   const known = memo.get(accept);
   if (known !== undefined) return known || undefined;
   const version = parseAccept(accept);

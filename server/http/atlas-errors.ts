@@ -1,10 +1,14 @@
 /**
- * The one catalogue of Atlas errors the mock can answer with. Every error body the mock sends is built
- * by `atlasError` from an entry here; the README's error table is tested against this list.
- * Evidence and exact texts: ATLAS-BEHAVIOUR.md §7 and decisions D3-D5, D10, D12.
+ * The one catalogue of Atlas errors the mock can answer with: the GET's, and those of creating, listing
+ * and cancelling restore jobs. Every error a request can get is built by `atlasError` from an entry here,
+ * and users select any of them by name (scenarios, `Prefer: code=…`, fixtures); the table in
+ * docs/scenarios.md is tested against this list.
+ *
+ * The refusals of bytes that never become a request (broken-request.ts: 400, 431, 408) stay out of it:
+ * no request exists to select them for, their parameters come from Node's parser rather than from a
+ * request, and two of them share the name BAD_REQUEST. They use this file's shape and `atlasError`.
  */
 import type { ApiError } from '../../schemas/types.js';
-import { RESTORE_WORKFLOW_ERRORS } from './restore-workflow-errors.js';
 
 /** Values an error's placeholders are filled from; what a request was about. */
 export interface ErrorContext {
@@ -42,9 +46,9 @@ export interface AtlasErrorDefinition {
   /** `{0}`, `{1}` … are replaced by `params` in order, as Atlas's own message templates do. */
   readonly detail: string;
   readonly params: (ctx: ErrorContext) => Param[];
-  /** Validation errors also carry `badRequestDetail.fields` (D3). */
+  /** Validation errors also carry `badRequestDetail.fields`, naming the field and its rule. */
   readonly badRequestField?: (ctx: ErrorContext) => { field: string; description: string };
-  /** Where Atlas's evidence stands; the README prints it. */
+  /** Where Atlas's evidence stands; docs/scenarios.md's catalogue says the same in its last column. */
   readonly evidence: string;
 }
 
@@ -62,7 +66,7 @@ export const ATLAS_ERRORS = define([
       field: 'groupId',
       description: `${c.groupId ?? ''} must match ^([a-f0-9]{24})$: 24 lowercase hexadecimal characters`,
     }),
-    evidence: 'text from the Cloud Manager error list; 400 + badRequestDetail is the mock\'s choice (D3)',
+    evidence: 'text from the Cloud Manager error list; 400 + badRequestDetail is the mock\'s choice',
   },
   {
     name: 'INVALID_CLUSTER_NAME',
@@ -75,7 +79,7 @@ export const ATLAS_ERRORS = define([
       field: 'clusterName',
       description: `${c.clusterName ?? ''} must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$: letters, digits and hyphens, not starting with a hyphen`,
     }),
-    evidence: 'no Atlas code known; the mock\'s choice (D3)',
+    evidence: 'no Atlas code known; the mock\'s choice',
   },
   {
     name: 'INVALID_JOB_ID',
@@ -88,7 +92,7 @@ export const ATLAS_ERRORS = define([
       field: 'restoreJobId',
       description: `${c.restoreJobId ?? ''} must match ^([a-f0-9]{24})$: 24 lowercase hexadecimal characters`,
     }),
-    evidence: 'text from the Cloud Manager error list; 400 + badRequestDetail is the mock\'s choice (D3)',
+    evidence: 'text from the Cloud Manager error list; 400 + badRequestDetail is the mock\'s choice',
   },
   {
     name: 'INVALID_QUERY_PARAMETER',
@@ -101,7 +105,7 @@ export const ATLAS_ERRORS = define([
       field: c.queryParameter ?? '',
       description: `must be true or false, got ${JSON.stringify(c.queryValue ?? '')}`,
     }),
-    evidence: 'code from the Cloud Manager error list; its use for envelope/pretty is the mock\'s choice (D9)',
+    evidence: 'code from the Cloud Manager error list; its use for envelope/pretty is the mock\'s choice',
   },
   {
     name: 'INVALID_PREFER_CODE',
@@ -125,7 +129,7 @@ export const ATLAS_ERRORS = define([
     reason: 'Bad Request',
     detail: 'Cannot use non-flex cluster {0} in the flex API.',
     params: (c) => [c.clusterName ?? null],
-    evidence: 'recorded from real Atlas (D15)',
+    evidence: 'recorded from real Atlas',
   },
   {
     name: 'UNAUTHORIZED',
@@ -134,7 +138,7 @@ export const ATLAS_ERRORS = define([
     reason: 'Unauthorized',
     detail: 'You are not authorized for this resource.',
     params: () => [],
-    evidence: 'recorded from real Atlas, byte for byte: the Digest challenge body (D10)',
+    evidence: 'recorded from real Atlas, byte for byte: the Digest challenge body',
   },
   {
     name: 'USER_UNAUTHORIZED',
@@ -143,7 +147,7 @@ export const ATLAS_ERRORS = define([
     reason: 'Unauthorized',
     detail: 'Current user is not authorized to perform this action.',
     params: () => [],
-    evidence: 'documented; Atlas reports a missing role as 401 (D12)',
+    evidence: 'documented; Atlas reports a missing role as 401',
   },
   {
     name: 'IP_ADDRESS_NOT_ON_ACCESS_LIST',
@@ -152,7 +156,7 @@ export const ATLAS_ERRORS = define([
     reason: 'Forbidden',
     detail: 'IP address {0} is not allowed to access this resource.',
     params: (c) => [c.ip ?? null],
-    evidence: 'several independent reports of real output (D12)',
+    evidence: 'several independent reports of real output',
   },
   {
     name: 'GROUP_NOT_FOUND',
@@ -161,7 +165,7 @@ export const ATLAS_ERRORS = define([
     reason: 'Not Found',
     detail: 'No group with ID {0} exists.',
     params: (c) => [c.groupId ?? null],
-    evidence: 'recorded from real Atlas (D4)',
+    evidence: 'recorded from real Atlas',
   },
   {
     name: 'CLUSTER_NOT_FOUND',
@@ -170,7 +174,7 @@ export const ATLAS_ERRORS = define([
     reason: 'Not Found',
     detail: 'No cluster named {0} exists in group {1}.',
     params: (c) => [c.clusterName ?? null, c.groupId ?? null],
-    evidence: 'recorded from real Atlas (D4)',
+    evidence: 'recorded from real Atlas',
   },
   {
     name: 'RESTORE_JOB_NOT_FOUND',
@@ -179,7 +183,7 @@ export const ATLAS_ERRORS = define([
     reason: 'Not Found',
     detail: 'No restore job with ID {0} exists for cluster {1}.',
     params: (c) => [c.restoreJobId ?? null, c.clusterName ?? null],
-    evidence: 'Cloud Manager error list; unconfirmed for Atlas (D4)',
+    evidence: 'Cloud Manager error list; unconfirmed for Atlas',
   },
   {
     name: 'RESOURCE_NOT_FOUND',
@@ -188,7 +192,7 @@ export const ATLAS_ERRORS = define([
     reason: 'Not Found',
     detail: 'Cannot find resource {0}.',
     params: (c) => [c.path ?? null],
-    evidence: 'documented; used for unknown routes (D5)',
+    evidence: 'documented; used for unknown routes',
   },
   {
     name: 'INVALID_VERSION_DATE',
@@ -197,7 +201,7 @@ export const ATLAS_ERRORS = define([
     reason: 'Not Acceptable',
     detail: 'Invalid accept header or version date.',
     params: () => [],
-    evidence: 'real output in a third-party transcript (D2)',
+    evidence: 'real output in a third-party transcript',
   },
   {
     name: 'RATE_LIMITED',
@@ -226,12 +230,149 @@ export const ATLAS_ERRORS = define([
     params: () => [],
     evidence: 'a guess: no 503 body of Atlas is recorded; Retry-After per the spec\'s header',
   },
+  // Creating, listing and cancelling restore jobs.
+  {
+    name: 'MALFORMED_JSON',
+    status: 400,
+    errorCode: 'MALFORMED_JSON',
+    reason: 'Bad Request',
+    detail: 'Received JSON is malformed.',
+    params: () => [],
+    evidence: 'Atlas\'s error catalogue; sent for a body that is not one JSON object (the mock\'s mapping)',
+  },
+  {
+    name: 'INVALID_ATTRIBUTE',
+    status: 400,
+    errorCode: 'INVALID_ATTRIBUTE',
+    reason: 'Bad Request',
+    detail: 'Invalid attribute {0} specified.',
+    params: (c) => [c.attribute ?? null],
+    evidence: 'Atlas\'s error catalogue; sent for a property the schema does not have (the mock\'s mapping)',
+  },
+  {
+    name: 'MISSING_ATTRIBUTE',
+    status: 400,
+    errorCode: 'MISSING_ATTRIBUTE',
+    reason: 'Bad Request',
+    detail: 'The required attribute {0} was not specified.',
+    params: (c) => [c.attribute ?? null],
+    evidence: 'Atlas\'s error catalogue; the mapping to deliveryType and the target fields is the mock\'s',
+  },
+  {
+    name: 'INVALID_ENUM_VALUE',
+    status: 400,
+    errorCode: 'INVALID_ENUM_VALUE',
+    reason: 'Bad Request',
+    detail: 'An invalid enumeration value {0} was specified.',
+    params: (c) => [c.value ?? null],
+    evidence: 'recorded from real Atlas on other endpoints; used for deliveryType',
+  },
+  {
+    name: 'INVALID_JSON_ATTRIBUTE',
+    status: 400,
+    errorCode: 'INVALID_JSON_ATTRIBUTE',
+    reason: 'Bad Request',
+    detail: 'Received JSON for the {0} attribute does not match expected format.',
+    params: (c) => [c.attribute ?? null],
+    badRequestField: (c) => ({ field: c.attribute ?? '', description: c.description ?? 'does not match the schema' }),
+    evidence: 'Atlas\'s error catalogue; the badRequestDetail naming the spec\'s rule is the mock\'s',
+  },
+  {
+    name: 'INVALID_PAGINATION_PARAMETER',
+    status: 400,
+    errorCode: 'INVALID_QUERY_PARAMETER',
+    reason: 'Bad Request',
+    detail: 'Invalid query parameter {0} specified.',
+    params: (c) => [c.queryParameter ?? null],
+    badRequestField: (c) => ({ field: c.queryParameter ?? '', description: `${c.description ?? 'is invalid'}, got ${JSON.stringify(c.queryValue ?? '')}` }),
+    evidence: 'the mock\'s choice for includeCount, itemsPerPage and pageNum out of the spec\'s bounds',
+  },
+  {
+    name: 'SNAPSHOT_NOT_FOUND',
+    status: 404,
+    errorCode: 'SNAPSHOT_NOT_FOUND',
+    reason: 'Not Found',
+    detail: 'No snapshot with ID {0} exists for cluster {1}.',
+    params: (c) => [c.snapshotId ?? null, c.clusterName ?? null],
+    evidence: 'recorded from real Atlas for a download without snapshotId',
+  },
+  {
+    name: 'INVALID_PIT_RESTORE_TIME',
+    status: 400,
+    errorCode: 'INVALID_PIT_RESTORE_TIME',
+    reason: 'Bad Request',
+    detail: 'Please provide a valid UTC time or an operation time (ts).',
+    params: () => [],
+    evidence: 'Atlas\'s error catalogue; when it is sent is the mock\'s choice',
+  },
+  {
+    name: 'UNABLE_T0_FIND_SNAPSHOT_PRIOR_TO_PIT_RESTORE_OPTIME',
+    status: 404,
+    errorCode: 'UNABLE_T0_FIND_SNAPSHOT_PRIOR_TO_PIT_RESTORE_OPTIME',
+    reason: 'Not Found',
+    detail: 'Unable to find a snapshot of cluster {0} taken before the point in time to restore.',
+    params: (c) => [c.clusterName ?? null],
+    evidence: 'code (with its "T0") from Atlas\'s error catalogue; the text is the mock\'s',
+  },
+  {
+    name: 'ATLAS_CLUSTER_RESTORE_IN_PROGRESS',
+    status: 409,
+    errorCode: 'ATLAS_CLUSTER_RESTORE_IN_PROGRESS',
+    reason: 'Conflict',
+    detail: 'Cluster restore already in progress.',
+    params: () => [],
+    evidence: 'Atlas\'s error catalogue and the spec\'s 409; sent for a busy target cluster (the mock\'s mapping)',
+  },
+  {
+    name: 'CANNOT_DOWNLOAD_SNAPSHOT_CONCURRENTLY',
+    status: 400,
+    errorCode: 'CANNOT_DOWNLOAD_SNAPSHOT_CONCURRENTLY',
+    reason: 'Bad Request',
+    detail: 'Cannot create a manual download of a snapshot when there is already an active download for that snapshot.',
+    params: () => [],
+    evidence: 'Atlas\'s error catalogue',
+  },
+  {
+    name: 'CANNOT_CANCEL_AUTOMATED_RESTORE',
+    status: 400,
+    errorCode: 'CANNOT_CANCEL_AUTOMATED_RESTORE',
+    reason: 'Bad Request',
+    detail: 'Automated restore cannot be cancelled.',
+    params: () => [],
+    evidence: 'Atlas\'s error catalogue; Terraform and CloudFormation never cancel these jobs',
+  },
+  {
+    name: 'ATLAS_BACKUP_CANCEL_SHARD_RESTORE_JOB_NOT_ALLOWED',
+    status: 405,
+    errorCode: 'ATLAS_BACKUP_CANCEL_SHARD_RESTORE_JOB_NOT_ALLOWED',
+    reason: 'Method Not Allowed',
+    detail: 'Cannot cancel a restore job of an individual shard. Please cancel the entire sharded cluster restore job.',
+    params: () => [],
+    evidence: 'Atlas\'s error catalogue and the spec\'s 405; the mock has no per-shard jobs, so only a scenario sends it',
+  },
+  {
+    name: 'CANNOT_USE_FLEX_CLUSTER_IN_CLUSTER_API',
+    status: 400,
+    errorCode: 'CANNOT_USE_FLEX_CLUSTER_IN_CLUSTER_API',
+    reason: 'Bad Request',
+    detail: 'Flex cluster {0} cannot be used in the Cluster API.',
+    params: (c) => [c.clusterName ?? null],
+    evidence: 'recorded from real Atlas; the mock has no flex clusters, so only a scenario sends it',
+  },
+  {
+    name: 'RESTORE_JOB_LIMIT_REACHED',
+    status: 409,
+    errorCode: 'RESTORE_JOB_LIMIT_REACHED',
+    reason: 'Conflict',
+    detail: 'The mock holds {0} unfinished restore jobs, as many as it keeps; cancel or finish some, or reset the mock.',
+    params: (c) => [c.value ?? null],
+    evidence: 'the mock\'s own: its store of created jobs is bounded, and it never forgets a job that is still running',
+  },
 ] as const);
 
 export type AtlasErrorName = (typeof ATLAS_ERRORS)[number]['name'];
 
-// The restore workflow's errors are selectable by name too (scenarios, Prefer, fixtures).
-const byName = new Map<string, AtlasErrorDefinition>([...ATLAS_ERRORS, ...RESTORE_WORKFLOW_ERRORS].map((e) => [e.name, e]));
+const byName = new Map<string, AtlasErrorDefinition>(ATLAS_ERRORS.map((e) => [e.name, e]));
 
 /** The error a bare status selects (`--scenario 404`, `Prefer: code=404`, well-known ids). */
 export const DEFAULT_ERROR_FOR_STATUS: ReadonlyMap<number, AtlasErrorName> = new Map<number, AtlasErrorName>([
@@ -277,7 +418,7 @@ function fill(template: string, params: readonly Param[]): string {
   return out;
 }
 
-/** The ApiError body, keys in Atlas's (alphabetical) order (D6). */
+/** The ApiError body, keys in Atlas's (alphabetical) order. */
 export function atlasError(definition: AtlasErrorDefinition, ctx: ErrorContext, parameters: Param[] = definition.params(ctx)): ApiError {
   const body: ApiError = {
     detail: fill(definition.detail, parameters),

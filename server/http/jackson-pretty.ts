@@ -1,6 +1,6 @@
 /**
  * JSON in the layout of Jackson's DefaultPrettyPrinter, which Atlas (a Java service) uses for
- * `pretty=true` and for its Digest challenge body (ATLAS-BEHAVIOUR.md §5, §6.1; decision D8):
+ * `pretty=true` and for its Digest challenge body, as recorded replies show:
  * objects indent by two spaces per level with `"key" : value`; arrays stay on the line
  * (`[ "a", "b" ]`, `[ {` … `}, {` … `} ]`) and do not add a level; empty ones are `[ ]` and `{ }`;
  * no trailing newline. Key order is the object's own.

@@ -1,6 +1,6 @@
 /**
  * Counts requests per caller in fixed one-minute windows, for the RateLimit-Limit/RateLimit-Remaining
- * headers Atlas sends (ATLAS-BEHAVIOUR.md §2). Callers are kept in an LRU so memory stays bounded.
+ * headers Atlas sends on every API reply. Callers are kept in an LRU so memory stays bounded.
  */
 import { LRUCache } from 'lru-cache';
 import type { RateLimitState } from './render-reply.js';

@@ -1,6 +1,7 @@
 /**
- * The only place that writes Atlas replies: status, headers and body bytes for jobs and errors, with
- * `envelope` (D9) and `pretty` (D8) applied. Bodies are compact JSON with Atlas's key order (D6, D7).
+ * The only place that writes Atlas API replies: status, headers and body bytes for restore jobs, errors,
+ * the cancel's 204 and the cluster the Atlas CLI reads, with `envelope` and `pretty` applied. Bodies are
+ * compact JSON with Atlas's key order, and every head is built from the header lists below.
  */
 import type { FastifyReply } from 'fastify';
 import { LRUCache } from 'lru-cache';
@@ -17,7 +18,7 @@ import type { ReplyFormat } from './reply-format.js';
  */
 type HeaderList = readonly string[];
 
-// Sent by Atlas on API replies (ATLAS-BEHAVIOUR.md §2), but not on the Digest challenge (§6.1).
+// Sent by Atlas on API replies, but not on the Digest challenge.
 const SECURITY_HEADERS: HeaderList = [
   'referrer-policy', 'strict-origin-when-cross-origin',
   'strict-transport-security', 'max-age=31536000; includeSubdomains;',
@@ -28,7 +29,7 @@ const SECURITY_HEADERS: HeaderList = [
 const JOB_HEADERS: HeaderList = [...SECURITY_HEADERS, 'content-type', SUCCESS_CONTENT_TYPE];
 const ERROR_HEADERS: HeaderList = ['content-type', 'application/json', ...SECURITY_HEADERS];
 
-/** The recorded 142-byte body of Atlas's 401, in Jackson's layout and Atlas's own key order (§6.1). */
+/** The recorded 142-byte body of Atlas's 401, in Jackson's layout and Atlas's own key order. */
 export const UNAUTHORIZED_BODY = jacksonPretty({
   error: 401,
   reason: 'Unauthorized',
@@ -68,7 +69,7 @@ function rateLimitHeaders(rate: RateLimitState | undefined): HeaderList {
   return rate ? ['ratelimit-limit', String(rate.limit), 'ratelimit-remaining', String(rate.remaining)] : [];
 }
 
-/** What D9's envelope adds around a job's compact JSON (ASCII, so as many bytes as characters). */
+/** What the envelope adds around a job's compact JSON (ASCII, so as many bytes as characters). */
 const ENVELOPE_START = '{"content":';
 const ENVELOPE_END = ',"status":200}';
 
@@ -87,7 +88,30 @@ export function sendJob(reply: FastifyReply, body: JobBody, format: ReplyFormat,
 }
 
 /**
- * @param challenge the WWW-Authenticate value of a 401 (D9: a challenge is never enveloped)
+ * The cancel's reply: 204 with the restore-job media type and the rate-limit headers and no body, not
+ * even a Content-Length, as Atlas sends it. An envelope turns it into a 200 whose body is `{"status":204}`.
+ */
+export function sendNoContent(reply: FastifyReply, format: ReplyFormat, rate: RateLimitState | undefined): FastifyReply {
+  const headers = [...JOB_HEADERS, ...rateLimitHeaders(rate)];
+  if (format.envelope) return writeReply(reply, 200, headers, format.pretty ? jacksonPretty({ status: 204 }) : '{"status":204}');
+  reply.hijack();
+  reply.raw.writeHead(204, headers);
+  reply.raw.end();
+  return reply;
+}
+
+/**
+ * A 200 with a resource that is not a restore job (the cluster the Atlas CLI reads), under its own
+ * media type, with `envelope` and `pretty` applied as for a job.
+ */
+export function sendResource(reply: FastifyReply, resource: Record<string, unknown>, contentType: string, format: ReplyFormat, rate: RateLimitState | undefined): FastifyReply {
+  const headers = [...SECURITY_HEADERS, 'content-type', contentType, ...rateLimitHeaders(rate)];
+  const payload = format.envelope ? { content: resource, status: 200 } : resource;
+  return writeReply(reply, 200, headers, format.pretty ? jacksonPretty(payload) : JSON.stringify(payload));
+}
+
+/**
+ * @param challenge the WWW-Authenticate value of a 401 (a challenge is never enveloped, or Digest clients could not log in)
  */
 export function sendAtlasError(
   reply: FastifyReply,
@@ -97,10 +121,10 @@ export function sendAtlasError(
   rate?: RateLimitState,
   challenge?: string,
 ): FastifyReply {
-  // D9: after authentication an envelope reports the real status in the body and 200 on the wire.
+  // After authentication an envelope reports the real status in the body and 200 on the wire.
   const status = format.envelope ? 200 : definition.status;
   if (definition.name === 'UNAUTHORIZED' && !format.envelope) {
-    // Atlas's 401 carries neither X-Error-Code nor the security headers (§6.1).
+    // Atlas's 401 carries neither X-Error-Code nor the security headers.
     const headers = challenge === undefined ? [] : ['www-authenticate', challenge];
     headers.push('content-type', 'application/json');
     return writeReply(reply, status, headers, UNAUTHORIZED_BODY);

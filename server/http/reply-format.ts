@@ -1,5 +1,6 @@
 /**
- * The `envelope` and `pretty` query parameters (ATLAS-BEHAVIOUR.md §5, decisions D8, D9).
+ * The `envelope` and `pretty` query parameters, which every Atlas API operation takes: `envelope`
+ * wraps the reply in `{content, status}`, `pretty` writes it in Jackson's indented layout.
  */
 export interface ReplyFormat {
   envelope: boolean;

@@ -22,7 +22,6 @@ import type { Lifecycle } from './job-lifecycle.js';
 import { isoSeconds } from './object-id.js';
 import type { RestoreJobRecord } from './restore-job-record.js';
 import type { Refusal, RestoreRequest } from './restore-request.js';
-import { getWorkflowError } from '../http/restore-workflow-errors.js';
 import { getAtlasError } from '../http/atlas-errors.js';
 import { streamFromText } from './seeded-random.js';
 
@@ -37,7 +36,7 @@ export interface NewJobContext {
   lifecycle?: Lifecycle;
 }
 
-const refuse = (name: Parameters<typeof getWorkflowError>[0], ctx: Refusal['ctx'] = {}): Refusal => ({ refused: getWorkflowError(name), ctx });
+const refuse = (name: Parameters<typeof getAtlasError>[0], ctx: Refusal['ctx'] = {}): Refusal => ({ refused: getAtlasError(name), ctx });
 
 /** The new job, ready to store, or why Atlas would refuse it. Pure apart from drawing an id. */
 export function planRestoreJob(request: RestoreRequest, context: NewJobContext): StoredJob | Refusal {

@@ -13,8 +13,7 @@
  */
 import schemaDocument from '../../schemas/restore-job.schema.json' with { type: 'json' };
 import type { DiskBackupSnapshotRestoreJob } from '../../schemas/types.js';
-import type { AtlasErrorDefinition, ErrorContext } from '../http/atlas-errors.js';
-import { getWorkflowError } from '../http/restore-workflow-errors.js';
+import { getAtlasError, type AtlasErrorDefinition, type ErrorContext } from '../http/atlas-errors.js';
 import { validators } from '../validation/spec-schemas.js';
 
 export type DeliveryType = DiskBackupSnapshotRestoreJob['deliveryType'];
@@ -48,7 +47,7 @@ const KNOWN = new Set(Object.keys(jobProperties));
 export const WRITABLE_FIELDS: readonly string[] = Object.keys(jobProperties).filter((name) => !isReadOnly(jobProperties[name] as SchemaNode));
 export const DELIVERY_TYPES: readonly string[] = (jobProperties.deliveryType as { enum: string[] }).enum;
 
-const refuse = (name: Parameters<typeof getWorkflowError>[0], ctx: Partial<ErrorContext> = {}): Refusal => ({ refused: getWorkflowError(name), ctx });
+const refuse = (name: Parameters<typeof getAtlasError>[0], ctx: Partial<ErrorContext> = {}): Refusal => ({ refused: getAtlasError(name), ctx });
 
 export function isRefusal(value: unknown): value is Refusal {
   return typeof value === 'object' && value !== null && 'refused' in value;

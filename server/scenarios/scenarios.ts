@@ -1,13 +1,13 @@
 /**
  * Error scenarios: which Atlas error a request answers with instead of its job, and at which point of
- * the request's path it fires (decision D1: "scenario overrides apply at the point they name").
+ * the request's path it fires: where Atlas would produce an error of its status.
  * Selectors, most specific first: the `Prefer: code=…` header, a well-known id, a rule set at runtime
  * (control API, startMock), the fixture's `x-mock.error`, the global `--scenario`.
  */
 import { DEFAULT_ERROR_FOR_STATUS, findAtlasError, getAtlasError, type AtlasErrorDefinition } from '../http/atlas-errors.js';
 import { FAULTS, parseDelay, type DelayRange, type Fault } from './scenario-book.js';
 
-/** Points of D1's order at which an error can fire. */
+/** Points in the order of checks at which a selected error can fire. */
 export type Stage = 'auth' | 'version' | 'validation' | 'lookup' | 'handler';
 
 /** Access and gateway errors come before the request is read; a 406 at content negotiation, and so on. */
@@ -42,7 +42,7 @@ const NO_PREFERENCES: PreferResult = Object.freeze({});
 
 /**
  * Reads `Prefer: code=404, delay=300, fault=reset` (Prism's `code` convention, RFC 7240 syntax).
- * Unknown preferences are ignored, as RFC 7240 §2 asks; a known one with a value the mock cannot
+ * Unknown preferences are ignored, as section 2 of RFC 7240 asks; a known one with a value the mock cannot
  * honour is reported so the caller can answer 400.
  */
 export function parsePrefer(header: string | string[] | undefined): PreferResult {
@@ -77,7 +77,7 @@ const WELL_KNOWN = /^0{21}(\d{3})$/;
  * status, e.g. 000000000000000000000404. A 404 on the groupId names the group.
  */
 export function wellKnownError(groupId: string, restoreJobId: string): AtlasErrorDefinition | undefined {
-  // Nearly every id starts with another digit; two regex runs per request showed in profiles (issue 6).
+  // Nearly every id starts with another digit; two regex runs per request showed in profiles.
   if (!restoreJobId.startsWith('0') && !groupId.startsWith('0')) return undefined;
   const byJob = WELL_KNOWN.exec(restoreJobId);
   const byGroup = WELL_KNOWN.exec(groupId);

@@ -24,7 +24,7 @@ export const validators = {
 
 export type PathParameterName = 'groupId' | 'clusterName' | 'restoreJobId';
 
-/** One validator per path parameter, from the spec's own schemas, so each is checked in D1's order. */
+/** One validator per path parameter, from the spec's own schemas, so each is checked in Atlas's order of checks. */
 export const pathParameterValidators: Readonly<Record<PathParameterName, Validator<string>>> = Object.freeze({
   groupId: asValidator<string>(standalone.groupId),
   clusterName: asValidator<string>(standalone.clusterName),
