@@ -1,8 +1,8 @@
 /**
  * Invents a realistic restore job for ids no fixture covers. Pure in effect: the result depends only on
  * (seed, groupId, clusterName, restoreJobId), never on the clock, so the same request gives the same
- * bytes across requests and restarts. Field semantics per deliveryType follow ATLAS-BEHAVIOUR.md §2-§3
- * and decision D14; dates agree with the ObjectId times of the ids.
+ * bytes across requests and restarts. Each deliveryType gets the fields and states Atlas records for
+ * it, and the dates agree with the ObjectId times of the ids.
  */
 import { createRequire } from 'node:module';
 import { isoSeconds, objectIdAt, objectIdSeconds } from './object-id.js';
@@ -210,7 +210,7 @@ function addDownloadFields(job: RestoreJobRecord, created: number, random: Seede
     case 'preparing':
       break;
     case 'cancelled':
-      // Recorded Atlas marks a cancelled download failed too, with finishedAt (ATLAS-BEHAVIOUR.md §3).
+      // Recorded Atlas marks a cancelled download failed too, with finishedAt.
       job.cancelled = true;
       job.failed = true;
       job.finishedAt = isoSeconds(created + random.int(MINUTE, 30 * MINUTE));

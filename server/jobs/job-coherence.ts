@@ -1,5 +1,5 @@
 /**
- * The rules that make a restore job look like one Atlas could send (decision D14, ATLAS-BEHAVIOUR.md §3).
+ * The rules that make a restore job look like one Atlas could send.
  * The schema only says which fields exist; these say which fields go together. Fixtures are checked at
  * start-up, and the tests hold every generated job to the same rules.
  */

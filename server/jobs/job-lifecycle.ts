@@ -1,5 +1,5 @@
 /**
- * Restore jobs that progress like real ones (ATLAS-BEHAVIOUR.md §3): in progress until a number of
+ * Restore jobs that progress like real ones: in progress until a number of
  * seconds or reads has passed, then finished (or failed, or cancelled), and a download's URL expires
  * later. The fixture holds the finished job; every other state is derived from it here, purely, and each
  * state obeys the same coherence rules (tested).
@@ -90,7 +90,7 @@ export function jobAt(job: RestoreJobRecord, lifecycle: Lifecycle, finishedAtMs:
   }
   if (job.deliveryType !== 'download') return { ...job, finishedAt };
 
-  // A ready download has no finishedAt (§3); its URL lives until expiresAt.
+  // A ready download has no finishedAt; its URL lives until expiresAt.
   const expiresAtMs = finishedAtMs + (lifecycle.expireAfterSeconds ?? DEFAULT_EXPIRY_SECONDS) * 1000;
   const ready: RestoreJobRecord = { ...job, expiresAt: isoSeconds(expiresAtMs / 1000) };
   delete ready.finishedAt;

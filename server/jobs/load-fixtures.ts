@@ -224,7 +224,7 @@ export function fixtureSet(folder: string, loaded: ReadonlyMap<string, Fixture>)
   let fixtures = new Map(loaded);
   // The same fixtures by job id, which is unique among them (put() and loading refuse a repeat): every
   // request looks its ids up here, and hashing the 24-character id the router sliced out of the URL is
-  // cheaper than building and hashing the whole address (issue 6).
+  // cheaper than building and hashing the whole address.
   let byJobId = new Map<string, Fixture>();
   // Counts, so removing one fixture keeps its group and cluster while others remain there.
   let groups = new Map<string, number>();

@@ -3,7 +3,7 @@
  * schemas/restore-job-serializer.ts (npm run validators; schema and options in server/jobs/serializer-schema.ts):
  * about a third cheaper than JSON.stringify(sortKeysDeep(body)), and with nothing compiled at start-up.
  *
- * It writes the official schema's fields in alphabetical order (D7) and nothing else: a field outside the
+ * It writes the official schema's fields in alphabetical order, as Atlas does, and nothing else: a field outside the
  * schema is dropped, and a value of the wrong type is coerced (null to "", 1.5 to 1), not refused. So it
  * serves only bodies made of schema fields with their schema types, which is what fixtures (checked at load
  * against the closed fixture schema) and generated jobs are; test/restore-job-serializer.test.ts proves it

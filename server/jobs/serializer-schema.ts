@@ -6,7 +6,7 @@
  * The schema is the official DiskBackupSnapshotRestoreJob (schemas/restore-job.schema.json) with two
  * changes, so that the serializer writes byte for byte what JSON.stringify(shapeRestoreJob(...)) writes:
  * - every `properties` in alphabetical order (the order of Array.prototype.sort, as sortKeysDeep's):
- *   fast-json-stringify writes properties in schema order, and Atlas's order is alphabetical (D7);
+ *   fast-json-stringify writes properties in schema order, and Atlas's order is alphabetical;
  * - no `required`: fast-json-stringify writes required properties first, whatever their place, and throws
  *   when one is missing; sortKeysDeep does neither.
  * Types, refs and everything else stay, so the serializer still writes only the schema's fields, with

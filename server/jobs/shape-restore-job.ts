@@ -1,6 +1,6 @@
 /**
- * Turns a stored job into the body Atlas sends: links on the mock's own base URL (D14), keys in
- * alphabetical order (D7), and, in wire-fidelity mode, the undocumented fields real Atlas adds (D13).
+ * Turns a stored job into the body Atlas sends: links on the mock's own base URL, keys in
+ * alphabetical order, and, in wire-fidelity mode, the undocumented fields real Atlas adds.
  * shapeRestoreJob is the reference; restoreJobJson, what the catalog sends, writes the same bytes faster.
  */
 import type { DiskBackupSnapshotRestoreJob } from '../../schemas/types.js';
@@ -44,7 +44,7 @@ function deploymentItemName(job: RestoreJobRecord): string {
 export function shapeRestoreJob(job: RestoreJobRecord, ctx: ShapeContext): AtlasJobBody {
   const body = sortKeysDeep({ ...job, links: restoreJobLinks(ctx, job.id, job.snapshotId) }) as AtlasJobBody;
   if (!ctx.wireFidelity) return body;
-  // Recorded on every real job, nulls in this key order, whatever the type (ATLAS-BEHAVIOUR.md §2).
+  // Recorded on every real job, nulls in this key order, whatever the type.
   const wire: Record<string, unknown> = { ...body, desiredTimestamp: { increment: null, time: null, date: null } };
   if (job.deliveryType === 'automated') wire.targetDeploymentItemName = deploymentItemName(job);
   const out: Record<string, unknown> = {};
