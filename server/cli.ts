@@ -31,7 +31,10 @@ async function main(): Promise<void> {
     console.log(helpText());
     return;
   }
-  const { app, fixtures, credentials } = await buildApp(options);
+  // Outside a test process only the control API reads the journal, so without it the CLI keeps none: a
+  // ring of the last requests' URLs outlived V8's young-generation collections and made it grow to its
+  // largest size under load (about 70 MiB more RSS on Node 24 after a million requests).
+  const { app, fixtures, credentials } = await buildApp(options.control ? options : { ...options, journalSize: 0 });
   const address = await app.listen({ port: options.port, host: options.host });
   const shownUrl = address.replace('://0.0.0.0:', '://127.0.0.1:');
   app.log.info(

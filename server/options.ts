@@ -146,7 +146,7 @@ export const OPTIONS = [
   }),
   option({
     key: 'journalSize', flag: '--journal-size', env: 'ATLAS_MOCK_JOURNAL_SIZE', kind: 'integer', default: 1000, min: 0, max: 1000000,
-    description: 'how many requests the request journal keeps (a ring; 0 turns it off)', example: '--journal-size 1000',
+    description: 'how many requests the request journal keeps (a ring; 0 turns it off; the CLI keeps one only with --control)', example: '--journal-size 1000',
   }),
   option({
     key: 'clockSpeed', flag: '--clock-speed', env: 'ATLAS_MOCK_CLOCK_SPEED', kind: 'integer', default: 1, min: 1, max: 100000,

@@ -1,6 +1,7 @@
 /**
  * The generated fast-json-stringify serializer (schemas/restore-job-serializer.ts), which the catalog sends
- * default-mode bodies through (restoreJobJson), against the reference JSON.stringify(shapeRestoreJob(...)).
+ * default-mode fixture and created jobs through (restoreJobJson), and the JSON.stringify writer of generated
+ * jobs (generatedJobJson), against the reference JSON.stringify(shapeRestoreJob(...)).
  * That serializer drops fields outside the schema and coerces wrong types without a word, so these tests are
  * what makes serving fixtures with it safe: the same bytes for every shipped fixture and each lifecycle state
  * of it, for thousands of generated jobs, for a fixture with every field the fixture schema allows, and for
@@ -20,7 +21,7 @@ import { loadFixtures, parseFixture } from '../server/jobs/load-fixtures.js';
 import { DEFAULT_FIXTURES_DIR } from '../server/package-root.js';
 import type { RestoreJobRecord } from '../server/jobs/restore-job-record.js';
 import { serializeRestoreJob } from '../server/jobs/serialize-restore-job.js';
-import { restoreJobJson, shapeRestoreJob, sortKeysDeep, type ShapeContext } from '../server/jobs/shape-restore-job.js';
+import { generatedJobJson, restoreJobJson, shapeRestoreJob, sortKeysDeep, type ShapeContext } from '../server/jobs/shape-restore-job.js';
 import { validators } from '../server/validation/spec-schemas.js';
 import { fixtureSchema } from '../server/validation/validator-schemas.js';
 import { EVERY_FIELD, JOB_ID, PRIVATE, SNAPSHOT, URL } from './every-field-job.js';
@@ -95,7 +96,10 @@ describe('the generated serializer writes the reference bytes', () => {
       fc.property(seed, ids, fc.constantFrom(...BASES), (s, i, baseUrl) => {
         const job = generateRestoreJob(s, i);
         types.set(job.deliveryType, (types.get(job.deliveryType) ?? 0) + 1);
-        assertSameBytes(job, { baseUrl, groupId: i.groupId, clusterName: i.clusterName, wireFidelity: false }, JSON.stringify([s, i]));
+        const ctx = { baseUrl, groupId: i.groupId, clusterName: i.clusterName, wireFidelity: false };
+        assertSameBytes(job, ctx, JSON.stringify([s, i]));
+        // What the catalog writes a generated job with: JSON.stringify over the generator's own key order.
+        assert.equal(generatedJobJson(job, ctx), reference(job, ctx), JSON.stringify([s, i]));
       }),
       { seed: SEED, numRuns: 5000, includeErrorInReport: true },
     );

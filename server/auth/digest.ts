@@ -1,19 +1,19 @@
 /**
  * HTTP Digest authentication (RFC 7616) as Atlas does it for API keys.
  *
- * Pure module: no I/O, no server types. The binding behaviour is ATLAS-BEHAVIOUR.md
- * decision D10 and evidence §6.1; RFC section numbers below refer to RFC 7616 unless
- * stated otherwise.
+ * Pure module: no I/O, no server types. It accepts what Atlas accepts (MD5 and SHA-256, `qop=auth`,
+ * the query string part of `uri`) and challenges in the exact shape Atlas sends. RFC sections below
+ * are RFC 7616's unless stated otherwise.
  *
  * @module
  */
 import { createHmac, hash as oneShotHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 
-/** The realm real Atlas announces (§6.1); part of HA1, so clients hash with it. */
+/** The realm real Atlas announces; part of HA1, so clients hash with it. */
 export const DIGEST_REALM = 'MMS Public API';
 
-/** Hash algorithms the mock verifies (D10: MD5 and SHA-256; `-sess` variants are not offered). */
+/** Hash algorithms the mock verifies, as Atlas does: MD5 and SHA-256 (`-sess` variants are not offered). */
 export type DigestAlgorithm = 'MD5' | 'SHA-256';
 
 /** The parsed, validated parameters of an `Authorization: Digest ...` header. */
@@ -21,11 +21,11 @@ export interface DigestCredentials {
   readonly username: string;
   readonly realm: string;
   readonly nonce: string;
-  /** The request-target as the client hashed it (D10: includes the query string). */
+  /** The request-target as the client hashed it, query string included. */
   readonly uri: string;
   /** Hex digest as sent by the client (case preserved). */
   readonly response: string;
-  /** Normalised; `MD5` when the client omitted it (RFC 7616 §3.4). */
+  /** Normalised; `MD5` when the client omitted it (RFC 7616 section 3.4). */
   readonly algorithm: DigestAlgorithm;
   /** Present iff the client used `qop=auth`; then `nc` and `cnonce` are present too. */
   readonly qop?: 'auth';
@@ -52,7 +52,7 @@ export interface DigestResponseInput {
 /**
  * The `WWW-Authenticate` value for a 401.
  *
- * Byte-for-byte the shape recorded from Atlas (§6.1, D10): the Go client
+ * Byte-for-byte the shape recorded from Atlas: the Go client
  * `mongodb-forks/digest` splits on `", "` and rejects any key outside
  * realm/domain/nonce/opaque/stale/algorithm/qop, so nothing may be added or reordered.
  */
@@ -63,7 +63,7 @@ export function buildChallenge(nonce: string, stale: boolean): string {
 /** Longest header we parse; real ones are < 1 KiB, so anything bigger is hostile or broken. */
 const MAX_HEADER_LENGTH = 8 * 1024;
 
-/** RFC 9110 §5.6.2 tchar, as a table by char code: a regex per character was the parser's main cost. */
+/** RFC 9110 section 5.6.2 tchar, as a table by char code: a regex per character was the parser's main cost. */
 const TCHAR = new Uint8Array(128);
 for (const ch of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TCHAR[ch.charCodeAt(0)] = 1;
 
@@ -82,7 +82,7 @@ function isOws(code: number): boolean {
   return code === 0x20 || code === 0x09;
 }
 
-/** RFC 9110 §5.6.4 qdtext / quoted-pair octets: HTAB, SP, VCHAR, obs-text (no other controls). */
+/** RFC 9110 section 5.6.4 qdtext / quoted-pair octets: HTAB, SP, VCHAR, obs-text (no other controls). */
 function isQuotedTextChar(c: number): boolean {
   return c === 0x09 || (c >= 0x20 && c !== 0x7f);
 }
@@ -105,7 +105,7 @@ function afterDigestScheme(header: string): number {
 }
 
 /**
- * The auth-params of a Digest header by lower-case name: the directives of RFC 7616 §3.4 as fields
+ * The auth-params of a Digest header by lower-case name: the directives of RFC 7616 section 3.4 as fields
  * (a fixed shape, so reading them is cheap), any other name only checked for syntax and repeats.
  */
 interface AuthParams {
@@ -124,7 +124,7 @@ interface AuthParams {
   others: Set<string> | undefined;
 }
 
-/** Sets one parameter; false when its name was already given (RFC 9110 §11.2: at most once). */
+/** Sets one parameter; false when its name was already given (RFC 9110 section 11.2: at most once). */
 function setParam(p: AuthParams, name: string, value: string): boolean {
   switch (name) {
     case 'username':
@@ -180,13 +180,12 @@ function setParam(p: AuthParams, name: string, value: string): boolean {
 }
 
 /**
- * Parses the auth-param list after the scheme (RFC 9110 §11.2 with RFC 7616 §3.4
+ * Parses the auth-param list after the scheme (RFC 9110 section 11.2 with RFC 7616 section 3.4
  * directives): `name OWS "=" OWS (token / quoted-string)`, separated by `OWS "," OWS`.
  * Returns undefined on any syntax error or duplicate name.
  *
  * No Map, and one regex over the whole header rather than one per quoted value: it runs on every
- * Digest request, and the Map-and-regex version with what it called showed ~20,000 instructions per
- * Digest reply in a callgrind profile; this one takes ~8,000 fewer (issue 6).
+ * Digest request, and the Map-and-regex version cost about twice as much.
  * test/digest.test.ts holds it to that version's results over generated headers.
  */
 function parseAuthParams(input: string, start: number): AuthParams | undefined {
@@ -207,10 +206,10 @@ function parseAuthParams(input: string, start: number): AuthParams | undefined {
   let i = start;
   const n = input.length;
   // Real headers hold no backslash and no control character at all; then every quoted-string ends at
-  // the next quote, found with indexOf (~1,900 fewer instructions per reply than a char-code walk).
+  // the next quote, found with indexOf, cheaper than a walk by char code.
   const plainQuotes = !ESCAPE_OR_CONTROL.test(input);
   for (;;) {
-    // RFC 9110 §5.6.1: empty list elements must be tolerated.
+    // RFC 9110 section 5.6.1: empty list elements must be tolerated.
     while (i < n && (isOws(input.charCodeAt(i)) || input.charCodeAt(i) === 0x2c)) i++;
     if (i >= n) return p;
 
@@ -293,7 +292,7 @@ function readEscapedQuotedString(input: string, start: number): { value: string;
 }
 
 function normaliseAlgorithm(value: string | undefined): DigestAlgorithm | undefined {
-  if (value === undefined) return 'MD5'; // RFC 7616 §3.4: absent means MD5.
+  if (value === undefined) return 'MD5'; // RFC 7616 section 3.4: absent means MD5.
   const upper = value.toUpperCase();
   if (upper === 'MD5') return 'MD5';
   if (upper === 'SHA-256') return 'SHA-256';
@@ -303,7 +302,7 @@ function normaliseAlgorithm(value: string | undefined): DigestAlgorithm | undefi
 /**
  * Parses an `Authorization` header value of scheme Digest.
  *
- * Lenient where real clients differ (§6.1: curl sends `algorithm=MD5` unquoted, the Go client
+ * Lenient where real clients differ (curl sends `algorithm=MD5` unquoted, the Go client
  * sends it quoted; `qop`/`nc` unquoted; any order), strict about everything else. Never throws.
  *
  * @returns the credentials, or undefined when the header is not Digest, is malformed, repeats
@@ -313,14 +312,14 @@ function normaliseAlgorithm(value: string | undefined): DigestAlgorithm | undefi
 export function parseDigestAuthorization(header: string): DigestCredentials | undefined {
   if (typeof header !== 'string' || header.length > MAX_HEADER_LENGTH) return undefined;
   const i = afterDigestScheme(header);
-  // The scheme is a whole token followed by at least one space (RFC 9110 §11.4).
+  // The scheme is a whole token followed by at least one space (RFC 9110 section 11.4).
   if (i === -1 || i === header.length) return undefined;
 
   const p = parseAuthParams(header, i);
   if (p === undefined) return undefined;
 
   const { username, realm, nonce, uri, response } = p;
-  // `username*` (RFC 7616 §3.4.4 extended notation) is not supported: Atlas public keys are ASCII.
+  // `username*` (RFC 7616 section 3.4.4 extended notation) is not supported: Atlas public keys are ASCII.
   if (username === undefined || realm === undefined || nonce === undefined || uri === undefined || response === undefined) {
     return undefined;
   }
@@ -329,18 +328,18 @@ export function parseDigestAuthorization(header: string): DigestCredentials | un
   const algorithm = normaliseAlgorithm(p.algorithm);
   if (algorithm === undefined) return undefined;
 
-  // We never offer userhash (D10 forbids extra challenge keys), so a hashed username cannot be resolved.
+  // We never offer userhash (Atlas's challenge has no such key), so a hashed username cannot be resolved.
   if (p.userhash !== undefined && p.userhash.toLowerCase() !== 'false') return undefined;
 
   const { qop, nc, cnonce, opaque } = p;
   if (qop === undefined) {
-    // RFC 7616 §3.4: nc and cnonce only accompany a qop.
+    // RFC 7616 section 3.4: nc and cnonce only accompany a qop.
     if (nc !== undefined || cnonce !== undefined) return undefined;
   } else if (qop !== 'auth' || nc === undefined || !NC_PATTERN.test(nc) || cnonce === undefined || cnonce === '') {
-    // qop is hashed verbatim, so it must be exactly the single value we offer (D10).
+    // qop is hashed verbatim, so it must be exactly the single value we offer.
     return undefined;
   }
-  // Built field by field, not with spreads: object spreads of varying shapes cost ~3 µs here (issue 6).
+  // Built field by field, not with spreads: spreading objects of varying shapes was the slowest step here.
   const credentials: { -readonly [K in keyof DigestCredentials]: DigestCredentials[K] } = { username, realm, nonce, uri, response, algorithm };
   if (opaque !== undefined) credentials.opaque = opaque;
   if (qop !== undefined) {
@@ -363,7 +362,7 @@ function hash(algorithm: DigestAlgorithm, data: string): string {
  */
 const ha1Memo = new LRUCache<string, string>({ max: 1_000 });
 /** The last HA1 handed out: a client signs request after request with one key, and comparing four
- * short strings is cheaper than building and hashing the LRU's key (issue 6). */
+ * short strings is cheaper than building and hashing the LRU's key. */
 let lastHa1 = { algorithm: '', username: '', realm: '', password: '', ha1: '' };
 
 function ha1Of(algorithm: DigestAlgorithm, username: string, realm: string, password: string): string {
@@ -391,9 +390,9 @@ function ha2Of(algorithm: DigestAlgorithm, method: string, uri: string): string 
 }
 
 /**
- * The expected `response` directive (RFC 7616 §3.4.1): HA1 = H(username:realm:password),
- * HA2 = H(method:uri) (§3.4.3, qop=auth), response = H(HA1:nonce:nc:cnonce:qop:HA2), or
- * H(HA1:nonce:HA2) without qop (RFC 2069 compatibility, RFC 2617 §3.2.2.1).
+ * The expected `response` directive (RFC 7616 section 3.4.1): HA1 = H(username:realm:password),
+ * HA2 = H(method:uri) (section 3.4.3, qop=auth), response = H(HA1:nonce:nc:cnonce:qop:HA2), or
+ * H(HA1:nonce:HA2) without qop (RFC 2069 compatibility, RFC 2617 section 3.2.2.1).
  *
  * @throws TypeError when qop is `auth` but nc or cnonce is missing.
  */
@@ -416,14 +415,14 @@ export interface VerifyOptions {
   readonly realm?: string;
   /**
    * The request-target actually received (path + query). When given, `creds.uri` must equal
-   * it (RFC 7616 §3.4.6), otherwise a captured header could be replayed against another URL.
+   * it (RFC 7616 section 3.4.6), otherwise a captured header could be replayed against another URL.
    */
   readonly requestUri?: string;
 }
 
 /**
  * Whether the client's `response` proves knowledge of `password` for this request.
- * Compares in constant time (RFC 7616 §5.2 concerns apply to any secret-derived value).
+ * Compares in constant time (RFC 7616 section 5.2 concerns apply to any secret-derived value).
  * Never throws. Nonce freshness and replay are {@link NonceService}'s job.
  */
 export function verifyDigestResponse(
@@ -466,7 +465,7 @@ export type NonceCheck = 'ok' | 'stale' | 'invalid' | 'replay';
 export interface NonceServiceOptions {
   /** HMAC key; random per process when omitted (nonces then die with the process). */
   readonly secret?: Buffer;
-  /** Nonce lifetime; older nonces are `stale` (§6.1: "only valid for a short amount of time"). */
+  /** Nonce lifetime; older nonces are `stale` (Atlas's nonces are "only valid for a short amount of time"). */
   readonly ttlMs: number;
   /** Most nonces whose nonce-counts are remembered for replay detection. */
   readonly maxTracked: number;
@@ -474,7 +473,7 @@ export interface NonceServiceOptions {
   readonly now?: () => number;
 }
 
-/** Raw nonce: 4-byte issue second + 4 random bytes + 16-byte truncated HMAC = 24 bytes = 32 base64 chars (§6.1). */
+/** Raw nonce: 4-byte issue second + 4 random bytes + 16-byte truncated HMAC = 24 bytes = 32 base64 chars, the length of Atlas's. */
 const NONCE_RAW_BYTES = 24;
 const NONCE_PATTERN = /^[A-Za-z0-9+/]{32}$/;
 const MAC_BYTES = 16;
@@ -482,15 +481,17 @@ const MAC_BYTES = 16;
 const FUTURE_SKEW_MS = 5_000;
 /** Per-nonce cap on remembered nc values; beyond it the client is sent a fresh nonce. */
 const NC_WINDOW = 64;
-const NC_WINDOW_MASK = (1n << BigInt(NC_WINDOW)) - 1n;
 
 interface NonceUse {
   readonly issuedSec: number;
   /** The highest nonce-count accepted so far (numeric, so `0000000a` and `0000000A` are the same count). */
   highest: number;
-  /** Bit i set: count `highest - i` was accepted. A fixed window, like IPsec's anti-replay (RFC 4303 §3.4.3),
-   *  keeps each nonce's memory constant: a Set of every count grew ~20 KiB per busy nonce (found by the soak). */
-  seen: bigint;
+  /** Bit i set: count `highest - i` was accepted, for i from 0 to 31; `older` holds i from 32 to 63. A fixed
+   *  window, like IPsec's anti-replay (RFC 4303 section 3.4.3), keeps each nonce's memory constant: a Set of
+   *  every count grew ~20 KiB per busy nonce (found by the soak). Two 32-bit numbers rather than a 64-bit
+   *  BigInt, whose every shift and mask allocated a new BigInt on each request. */
+  recent: number;
+  older: number;
   /** Whether the nonce was already used once without qop. */
   bare: boolean;
 }
@@ -498,10 +499,10 @@ interface NonceUse {
 /**
  * Issues and checks stateless, HMAC-authenticated nonces, with bounded replay tracking.
  *
- * Validity and age are carried by the nonce itself (RFC 7616 §3.3 suggests time-stamp +
+ * Validity and age are carried by the nonce itself (RFC 7616 section 3.3 suggests time-stamp +
  * private-key hashing), so nothing is stored per issued nonce: every 401 can mint one without
  * growing memory. Only *used* nonces are remembered, in an LRU of `maxTracked` entries, each
- * with the nonce-counts seen (RFC 7616 §3.4 nc / §5.5 replay). Any unseen nc is accepted, in any
+ * with the nonce-counts seen (RFC 7616 section 3.4 nc, section 5.5 replay). Any unseen nc is accepted, in any
  * order, because curl and digest-fetch reuse a nonce with rising nc and parallel requests can
  * arrive out of order; the Go client uses a fresh nonce with nc=00000001 each time.
  *
@@ -546,7 +547,7 @@ export class NonceService {
     return createHmac('sha256', this.#secret).update(head).digest().subarray(0, MAC_BYTES);
   }
 
-  /** A fresh nonce: 32 characters of `[A-Za-z0-9+/]`, as Atlas sends (§6.1). */
+  /** A fresh nonce: 32 characters of `[A-Za-z0-9+/]`, as Atlas sends. */
   issue(): string {
     const head = Buffer.alloc(8);
     head.writeUInt32BE(Math.floor(this.#now() / 1000) >>> 0, 0);
@@ -570,7 +571,7 @@ export class NonceService {
 
   /**
    * Authenticity and age of a nonce, without recording anything. Lets a caller decide
-   * `stale=true` only after the response itself verified (RFC 7616 §3.3 `stale`).
+   * `stale=true` only after the response itself verified (RFC 7616 section 3.3 `stale`).
    */
   inspect(nonce: string): 'ok' | 'stale' | 'invalid' {
     return this.#inspect(nonce).state;
@@ -605,10 +606,10 @@ export class NonceService {
     let use = this.#uses.get(nonce);
     if (use === undefined) {
       if (issuedSec <= this.#evictedWatermarkSec) return 'stale';
-      use = { issuedSec, highest: 0, seen: 0n, bare: nc === undefined };
+      use = { issuedSec, highest: 0, recent: 0, older: 0, bare: nc === undefined };
       if (nc !== undefined) {
         use.highest = Number.parseInt(nc, 16);
-        use.seen = 1n;
+        use.recent = 1;
       }
       this.#uses.set(nonce, use);
       return 'ok';
@@ -619,20 +620,41 @@ export class NonceService {
       return 'ok';
     }
     const count = Number.parseInt(nc, 16);
-    if (use.seen === 0n || count > use.highest) {
-      const shift = use.seen === 0n ? NC_WINDOW : count - use.highest;
-      use.seen = shift >= NC_WINDOW ? 1n : ((use.seen << BigInt(shift)) | 1n) & NC_WINDOW_MASK;
+    // Bit 0 stands for `highest` itself, so an empty window means no count was accepted yet.
+    if (use.recent === 0 || count > use.highest) {
+      slideWindow(use, use.recent === 0 ? NC_WINDOW : count - use.highest);
       use.highest = count;
       return 'ok';
     }
     const age = use.highest - count;
     // Too far behind to know: a fresh nonce settles it (clients retry on stale=true).
     if (age >= NC_WINDOW) return 'stale';
-    const bit = 1n << BigInt(age);
-    if (use.seen & bit) return 'replay';
-    use.seen |= bit;
+    if (age < 32) {
+      const bit = 1 << age;
+      if ((use.recent & bit) !== 0) return 'replay';
+      use.recent |= bit;
+    } else {
+      const bit = 1 << (age - 32);
+      if ((use.older & bit) !== 0) return 'replay';
+      use.older |= bit;
+    }
     return 'ok';
   }
+}
+
+/**
+ * Moves a nonce's window of accepted counts up by `shift` (> 0) to a new highest count, which it marks
+ * accepted. Bits shifted past the 64th fall out, as 32-bit shifts drop them.
+ */
+function slideWindow(use: NonceUse, shift: number): void {
+  if (shift >= NC_WINDOW) {
+    use.older = 0;
+  } else if (shift >= 32) {
+    use.older = use.recent << (shift - 32);
+  } else {
+    use.older = (use.older << shift) | (use.recent >>> (32 - shift));
+  }
+  use.recent = shift >= 32 ? 1 : (use.recent << shift) | 1;
 }
 
 /**
@@ -662,7 +684,7 @@ export type DigestAuthResult =
  *
  * The response is verified before the nonce is consumed, so forged requests cannot burn a
  * legitimate client's nonce-counts; `stale` is true only when the digest itself was right
- * (RFC 7616 §3.3), so clients such as curl retry transparently instead of failing.
+ * (RFC 7616 section 3.3), so clients such as curl retry transparently instead of failing.
  *
  * @param request `authorization` header (undefined when absent), HTTP method, and the raw
  *   request-target (path + query, e.g. Fastify's `request.url`).

@@ -1,8 +1,8 @@
 /**
  * Invents a realistic restore job for ids no fixture covers. Pure in effect: the result depends only on
  * (seed, groupId, clusterName, restoreJobId), never on the clock, so the same request gives the same
- * bytes across requests and restarts. Field semantics per deliveryType follow ATLAS-BEHAVIOUR.md §2-§3
- * and decision D14; dates agree with the ObjectId times of the ids.
+ * bytes across requests and restarts. Each deliveryType gets the fields and states Atlas records for
+ * it, and the dates agree with the ObjectId times of the ids.
  */
 import { createRequire } from 'node:module';
 import { isoSeconds, objectIdAt, objectIdSeconds } from './object-id.js';
@@ -133,6 +133,8 @@ export function generateRestoreJob(seed: number, ids: JobIds, seedHash: JobSeed 
 
   // Every field the generator can set is here from the start, in one order, undefined until set, so
   // every generated job has the same shape; JSON and every reader of a job take undefined as absent.
+  // Nested objects are built with their keys in alphabetical order, Atlas's: generatedJobJson writes
+  // them as they stand.
   const job: RestoreJobRecord = {
     cancelled: false,
     components: undefined,
@@ -208,7 +210,7 @@ function addDownloadFields(job: RestoreJobRecord, created: number, random: Seede
     case 'preparing':
       break;
     case 'cancelled':
-      // Recorded Atlas marks a cancelled download failed too, with finishedAt (ATLAS-BEHAVIOUR.md §3).
+      // Recorded Atlas marks a cancelled download failed too, with finishedAt.
       job.cancelled = true;
       job.failed = true;
       job.finishedAt = isoSeconds(created + random.int(MINUTE, 30 * MINUTE));

@@ -1,6 +1,6 @@
 /**
  * Where a job comes from: a fixture first, else (with generation on) the generator. With generation
- * off, unknown ids answer D4's not-found errors in Atlas's order: group, then cluster, then job.
+ * off, unknown ids answer Atlas's not-found errors in Atlas's order: group, then cluster, then job.
  * A fixture keeps its last rendered body (compact JSON) with the base URL it was rendered on. Generated
  * bodies are kept in an LRU by restore job id, each with the address and base URL it was rendered for,
  * so memory stays bounded however many distinct ids are asked for; a generated job enters it on its
@@ -12,7 +12,7 @@ import { Doorkeeper } from '../caches/doorkeeper.js';
 import { generateRestoreJob, jobSeed, type JobIds } from './generate-restore-job.js';
 import type { Fixture, FixtureSet } from './load-fixtures.js';
 import type { RestoreJobRecord } from './restore-job-record.js';
-import { restoreJobJson, type ShapeContext } from './shape-restore-job.js';
+import { generatedJobJson, restoreJobJson, type ShapeContext } from './shape-restore-job.js';
 
 export interface Missing {
   found: false;
@@ -148,7 +148,7 @@ export function createJobCatalog(
         return cached;
       }
       const seedHash = jobSeed(options.seed, ids);
-      const body = measured(shape(generateRestoreJob(options.seed, ids, seedHash), ids, baseUrl));
+      const body = measured(generatedJobJson(generateRestoreJob(options.seed, ids, seedHash), context(ids, baseUrl)));
       // Generated jobs wait for their second request (at one address: the seed hashes all of it), so
       // ids asked for once never fill the cache.
       if (cache && doorkeeper.seenBefore(seedHash[0])) {

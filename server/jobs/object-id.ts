@@ -12,8 +12,8 @@ const HEX_DIGIT_VALUES: readonly (number | undefined)[] = Array.from({ length: 1
 
 /**
  * `Number.parseInt(id.slice(0, 8), 16)`: read digit by digit when the first eight characters are hex
- * digits, as every id the route lets through has (a slice and a parse were ~500 instructions of a fresh
- * reply, issue 6); anything else goes to parseInt itself, signs, spaces, `0x` and all.
+ * digits, as every id the route lets through has (a slice and a parse cost more, on every fresh
+ * reply); anything else goes to parseInt itself, signs, spaces, `0x` and all.
  */
 export function objectIdSeconds(id: string): number {
   let seconds = 0;
@@ -28,7 +28,7 @@ export function objectIdSeconds(id: string): number {
 /**
  * An ObjectId of a time: its 8 hex digits (the last 8, as padded hex) and 16 random ones, made in one
  * string. Joined from the time's padded hex and the random part, each id cost two strings and a join
- * more, and was one more piece for the reply's JSON to walk (~760 instructions a fresh reply, issue 6).
+ * more.
  */
 export function objectIdAt(seconds: number, random: SeededStream): string {
   const s = Math.floor(seconds);
@@ -71,7 +71,7 @@ function dateCodesOf(days: number): DateCodes {
 }
 
 // The dates of the last days seen, by day modulo 4: a generated job's dates fall within three days of
-// each other, so they never push each other out, and one client's ids on a few days (issue 6: the date
+// each other, so they never push each other out, and one client's ids on a few days (the date
 // arithmetic was half of a date's cost).
 const recentDays = [Number.NaN, Number.NaN, Number.NaN, Number.NaN];
 const recentDates: DateCodes[] = [0, 1, 2, 3].map(dateCodesOf);
@@ -79,9 +79,8 @@ const recentDates: DateCodes[] = [0, 1, 2, 3].map(dateCodesOf);
 /**
  * Second-precision UTC date-time, as Atlas writes them: `2026-08-10T03:40:10Z`. Computed with integer
  * arithmetic (Hinnant's days-to-civil), not `Date#toISOString` plus a regex: a generated job formats
- * four or five dates, and that showed in profiles (issue 6). Its 20 characters are made in one
- * String.fromCharCode rather than joined from padded parts, which made each date a tree of pieces for
- * the reply's JSON to walk again. Tests compare it with `toISOString`.
+ * four or five dates, and that showed in profiles. Its 20 characters are made in one
+ * String.fromCharCode rather than joined from padded parts. Tests compare it with `toISOString`.
  */
 export function isoSeconds(seconds: number): string {
   const s = Math.floor(seconds);

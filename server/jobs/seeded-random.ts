@@ -17,7 +17,7 @@ const CYRB128_START: Cyrb128State = [1779033703, 3144134277, 1013904242, 2773480
 /**
  * Reads more text into a running cyrb128: the texts joined with NULs, after a NUL when `from` has
  * read some already (undefined: nothing read yet). So a text's common start is read once and its
- * state kept: a generated job's seed, group and cluster repeat from reply to reply (issue 6).
+ * state kept: a generated job's seed, group and cluster repeat from reply to reply.
  */
 export function cyrb128Read(from: Cyrb128State | undefined, texts: readonly string[]): Cyrb128State {
   // Read by index: destructuring an array goes through its iterator.
@@ -57,9 +57,8 @@ export function cyrb128Finish([a, b, c, d]: Cyrb128State): [number, number, numb
  * sfc32 over a 128-bit state: floats in [0, 1) from next(), and integers and random text drawn from
  * them. An object rather than a closure over its state: a generated job draws ~50 numbers, ~34 of
  * them one character of random text each, and as a method a text's draws run with the state in
- * locals instead of loading and storing the closure's four variables per character (with two smaller
- * changes counted together, ~1,000 instructions of a fresh reply, issue 6). The same draws in the same
- * order either way.
+ * locals instead of loading and storing the closure's four variables per character. The same draws in
+ * the same order either way.
  */
 export class SeededStream {
   private a: number;
@@ -88,7 +87,7 @@ export class SeededStream {
 
   next(): number {
     // `| 0` tells the compiler these are 32-bit integers: it then adds them as such, where without it
-    // every addition went through floating point and back (picks took ~40 % less time with it, issue 6).
+    // every addition went through floating point and back (picks took ~40 % less time with it).
     const a = this.a | 0;
     const b = this.b | 0;
     const c = this.c | 0;
@@ -130,7 +129,7 @@ export class SeededStream {
    * `codes` as a string, its places from `from` on filled with characters of `alphabet`, one draw each
    * (next(), written out). Made in one string of the right length, not a character at a time: a run
    * of 16-24 grew through ~20 intermediate strings, which the reply's JSON then walked again as a tree
-   * of pieces when Node wrote it (~2,000 instructions per fresh reply).
+   * of pieces when Node wrote it.
    */
   private pick(alphabet: readonly number[], codes: number[], from: number): string {
     // 32-bit integers, said with `| 0` (see next()).
@@ -157,7 +156,7 @@ export class SeededStream {
 /**
  * Arrays for the character codes of a pick, one per length: a pick fills one and turns it into a
  * string at once, synchronously, so one array of each length serves every pick. A new array per pick
- * was ~500 bytes of garbage a generated job, and slower to fill (issue 6).
+ * was ~500 bytes of garbage a generated job, and slower to fill.
  */
 const SCRATCH: readonly number[][] = Array.from({ length: 33 }, (_, length) => new Array<number>(length).fill(0));
 
