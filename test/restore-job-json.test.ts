@@ -11,7 +11,11 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import schemaDocument from '../schemas/restore-job.schema.json' with { type: 'json' };
 import { generateRestoreJob, type JobIds } from '../server/jobs/generate-restore-job.js';
+import { createBackupTopology } from '../server/jobs/backup-topology.js';
+import { CreatedJobs, jobNow } from '../server/jobs/created-jobs.js';
 import { createJobCatalog } from '../server/jobs/job-catalog.js';
+import { planRestoreJob } from '../server/jobs/new-restore-job.js';
+import { isRefusal, type RestoreRequest } from '../server/jobs/restore-request.js';
 import { jobAt, checkLifecycle, type Lifecycle } from '../server/jobs/job-lifecycle.js';
 import { loadFixtures, parseFixture } from '../server/jobs/load-fixtures.js';
 import { DEFAULT_FIXTURES_DIR } from '../server/package-root.js';
@@ -28,6 +32,8 @@ const SEED = 20260828;
 const BASES = ['http://127.0.0.1:8080', 'https://mock.test', 'http://[::1]:1/prefix', 'http://b\u00fccher.test:8080'];
 // Route parameters never need encoding (the spec's pattern), but the catalog can be called with any name.
 const CLUSTER_NAMES = ['Cluster0', 'orders-prod', 'a b/c?d#e%f', 'Clüster"\\', '𝒳\u2028'];
+
+const GROUP = '32b6e34b3d91647abb20e7b8';
 
 const reference = (job: RestoreJobRecord, ctx: ShapeContext) => JSON.stringify(shapeRestoreJob(job, ctx));
 
@@ -67,6 +73,44 @@ describe('restoreJobJson writes the reference bytes', () => {
       }
     }
     assert.ok(states >= 30, `${states} lifecycle states checked`);
+  });
+
+  test('for jobs created by POST, of every delivery type and outcome, in every state', () => {
+    const catalog = createJobCatalog(fixtureSet, { generate: true, seed: SEED, wireFidelity: false, cacheSize: 0 }, () => {
+      throw new Error('no lifecycle fixture here');
+    });
+    const topology = createBackupTopology(fixtureSet, catalog, { generate: true, seed: SEED });
+    const store = new CreatedJobs(1000);
+    const nowMs = Date.UTC(2026, 7, 10, 3, 0, 0);
+    const snapshotId = `${Math.floor(nowMs / 1000 - 7200).toString(16)}7c2e91d04b380111`;
+    const target = { targetClusterName: 'Target-1', targetGroupId: '67c6d56bc41e7a0b934b81d2' };
+    const requests: RestoreRequest[] = [
+      { deliveryType: 'download', snapshotId },
+      { deliveryType: 'automated', snapshotId, ...target },
+      { deliveryType: 'pointInTime', snapshotId, pointInTimeUTCSeconds: nowMs / 1000 - 3600, ...target },
+      { deliveryType: 'pointInTime', snapshotId, oplogTs: nowMs / 1000 - 3600, oplogInc: 3, ...target },
+    ];
+    const types = new Set<string>();
+    let states = 0;
+    for (const request of requests) {
+      for (const outcome of [undefined, 'failed', 'cancelled'] as const) {
+        for (const clusterName of ['Cluster0', CLUSTER_NAMES[2] as string]) {
+          const stored = planRestoreJob(request, { groupId: GROUP, clusterName, nowMs, topology, store, ...(outcome ? { lifecycle: { outcome } } : {}) });
+          assert.ok(!isRefusal(stored), `${JSON.stringify(request)} was refused`);
+          types.add(request.deliveryType);
+          const ctx = { baseUrl: BASES[3] as string, groupId: GROUP, clusterName, wireFidelity: false };
+          const finishedMs = nowMs + stored.lifecycle.finishAfterSeconds * 1000;
+          // Running, just finished, and past a download's expiry; then the same once a client cancelled it.
+          for (const at of [nowMs, finishedMs, finishedMs + 7200_000]) {
+            assertSameBytes(jobNow(stored, at), ctx, `${JSON.stringify(request)} ${outcome} at ${at}`);
+            assertSameBytes(jobNow({ ...stored, cancelledAtMs: nowMs + 1000 }, at), ctx, `${JSON.stringify(request)} cancelled at ${at}`);
+            states += 2;
+          }
+        }
+      }
+    }
+    assert.deepEqual([...types].sort(), ['automated', 'download', 'pointInTime']);
+    assert.ok(states >= 140, `${states} states of created jobs checked`);
   });
 
   test('for thousands of generated jobs, across seeds and ids', () => {
@@ -143,7 +187,6 @@ function valuePaths(value: unknown, prefix = ''): string[] {
   });
 }
 
-const GROUP = '32b6e34b3d91647abb20e7b8';
 /** The same fields split into jobs Atlas could send (coherent), loaded the way fixture files are. */
 const COHERENT_FIXTURES: Record<string, RestoreJobRecord> = {
   'pointInTime by oplog': {
