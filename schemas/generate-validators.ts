@@ -1,29 +1,24 @@
 /**
- * Generates the validators the server runs, and the serializer of its restore-job bodies, as standalone ES
- * modules (ajv's standaloneCode, fast-json-stringify's standalone mode), so that start-up compiles no
- * schema and the first reply comes sooner:
+ * Generates the validators the server runs as standalone ES modules (ajv's standaloneCode), so that
+ * start-up compiles no schema and the first reply comes sooner:
  *
  *   schemas/validators.ts               job, ApiError, fixture file, path parameters, scenario rule
  *   schemas/credentials-validator.ts    the --credentials file
- *   schemas/restore-job-serializer.ts   default-mode restore-job bodies to JSON
  *
- * The validator sets, their schemas and ajv options are in server/validation/compile-validators.ts, the serializer's
- * schema and options in server/jobs/serializer-schema.ts; all build on schemas/restore-job.schema.json. Run by
+ * The validator sets, their schemas and ajv options are in server/validation/compile-validators.ts; all
+ * build on schemas/restore-job.schema.json. Run by
  * `npm run schemas` after generate-schemas.ts, or on its own by `npm run validators` (which needs no spec:
  * only the committed schemas/ and server/).
  *
  * test/standalone-validators.test.ts regenerates in memory and fails on any difference, and checks that the
- * generated validators behave exactly like ones compiled at run time, errors included;
- * test/restore-job-serializer.test.ts checks that the serializer writes what shapeRestoreJob does.
+ * generated validators behave exactly like ones compiled at run time, errors included.
  */
 import { createRequire } from 'node:module';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import standaloneCode from 'ajv/dist/standalone/index.js';
-import fastJson from 'fast-json-stringify';
 import { VALIDATOR_SETS, type ValidatorSet } from '../server/validation/compile-validators.js';
-import { SERIALIZER_OPTIONS, restoreJobSerializerSchema } from '../server/jobs/serializer-schema.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Works from both the source tree (schemas/) and the build (dist/schemas/).
@@ -32,16 +27,12 @@ export const SCHEMAS_DIR = join(repoRoot, 'schemas');
 
 const packageVersion = (name: string) => (createRequire(import.meta.url)(`${name}/package.json`) as { version: string }).version;
 const AJV_VERSION = packageVersion('ajv');
-const FAST_JSON_STRINGIFY_VERSION = packageVersion('fast-json-stringify');
-
-export const SERIALIZER_FILE = 'restore-job-serializer.ts';
 
 /**
  * ajv's standalone code loads its runtime helpers (format functions, ucs2length, deep equal) with
- * `require()` even when asked for ESM (ajv-validator/ajv#1976, still open), and fast-json-stringify's
- * standalone code is CommonJS only; `require` does not exist in an ES module. Each distinct `require("m")`
- * (ajv's quotes) or `require('m')` (fast-json-stringify's) becomes a default import of `m.js`, which for
- * these CommonJS files is their `module.exports`: the same object `require` returns.
+ * `require()` even when asked for ESM (ajv-validator/ajv#1976, still open); `require` does not exist in an
+ * ES module. Each distinct `require("m")` becomes a default import of `m.js`, which for these CommonJS
+ * files is their `module.exports`: the same object `require` returns.
  */
 function requiresToImports(code: string): { imports: string[]; body: string } {
   const names = new Map<string, string>();
@@ -71,33 +62,9 @@ function moduleText(set: ValidatorSet): string {
   ].join('\n');
 }
 
-/**
- * fast-json-stringify's standalone code as an ES module exporting `serializeRestoreJob`. Its CommonJS
- * ends in `module.exports = function anonymous(validator, serializer) {...}(validator, serializer)`:
- * the call returns the serializer, so the export is a `const` (`export default function ...` would be a
- * declaration, and the call after it a separate statement).
- */
-function serializerModuleText(): string {
-  const code = fastJson(restoreJobSerializerSchema(), SERIALIZER_OPTIONS);
-  // A schema with anyOf, oneOf or if/then/else would need ajv at run time to pick a branch; this one must not.
-  if (!/^\s*const validator = null$/m.test(code)) throw new Error('fast-json-stringify wants ajv at run time for the restore-job schema; the serializer must not load it');
-  const exports = code.split('module.exports = ');
-  if (exports.length !== 2) throw new Error('fast-json-stringify standalone code no longer has exactly one module.exports = ...');
-  // Blank and trailing whitespace only; a template literal is the one place where that could be content.
-  if (code.includes('`')) throw new Error('fast-json-stringify standalone code now has template literals; review the whitespace clean-up below');
-  const esm = exports.join('export const serializeRestoreJob = ').replace(/^\s*'use strict'\n/, '');
-  const { imports, body } = requiresToImports(esm);
-  return [
-    '// @ts-nocheck: fast-json-stringify writes plain JavaScript; server/jobs/serialize-restore-job.ts gives the export its type.',
-    `/* Generated by schemas/generate-validators.ts with fast-json-stringify ${FAST_JSON_STRINGIFY_VERSION} (standalone mode), from server/jobs/serializer-schema.ts. Do not edit: run npm run validators. */`,
-    ...imports,
-    `${body.replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').trim()}\n`,
-  ].join('\n');
-}
-
-/** file name inside schemas/ → exact file content: every validator set's module, and the serializer's */
+/** file name inside schemas/ → exact file content: every validator set's module */
 export function generateValidatorFiles(): Record<string, string> {
-  return { ...Object.fromEntries(VALIDATOR_SETS.map((set) => [set.file, moduleText(set)])), [SERIALIZER_FILE]: serializerModuleText() };
+  return Object.fromEntries(VALIDATOR_SETS.map((set) => [set.file, moduleText(set)]));
 }
 
 export async function writeValidatorFiles(): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * A restore-job record with every field the fixture schema has, for the tests that hold a writer of job
- * JSON to the reference (restore-job-serializer). Its strings need no JSON escaping.
+ * JSON to the reference (test/restore-job-json.test.ts). Its strings need no JSON escaping.
  */
 import type { RestoreJobRecord } from '../server/jobs/restore-job-record.js';
 

@@ -3,8 +3,7 @@
  * schemas/credentials-validator.ts). These tests hold them to the schemas: the committed files are what
  * the generator writes now, and every generated validator gives the same verdict and the same error objects
  * as the same schema compiled at run time, because start-up and control-API messages are built from those
- * errors. The same generator writes the restore-job serializer (schemas/restore-job-serializer.ts), held to
- * the generator here and to shapeRestoreJob in restore-job-serializer.test.ts.
+ * errors.
  */
 import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
@@ -12,7 +11,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { parse as parseYaml } from 'yaml';
-import { SCHEMAS_DIR, SERIALIZER_FILE, generateValidatorFiles } from '../schemas/generate-validators.js';
+import { SCHEMAS_DIR, generateValidatorFiles } from '../schemas/generate-validators.js';
 import { VALIDATOR_SETS, compileValidatorSet, type ValidatorSet } from '../server/validation/compile-validators.js';
 import { DEFAULT_FIXTURES_DIR, PACKAGE_ROOT } from '../server/package-root.js';
 import { pathParameterValidators, validators } from '../server/validation/spec-schemas.js';
@@ -85,23 +84,14 @@ const PATH_VALUES = [
 ];
 
 describe('the committed standalone validators', () => {
-  test('are what npm run validators generates from the schemas now, and so is the serializer', async () => {
+  test('are what npm run validators generates from the schemas now', async () => {
     const files = generateValidatorFiles();
-    assert.deepEqual(Object.keys(files).sort(), [...VALIDATOR_SETS.map((s) => s.file), SERIALIZER_FILE].sort());
+    assert.deepEqual(Object.keys(files).sort(), VALIDATOR_SETS.map((s) => s.file).sort());
     for (const [name, content] of Object.entries(files)) {
       const committed = await readFile(join(SCHEMAS_DIR, name), 'utf8');
       assert.equal(committed, content, `schemas/${name} is out of date: run npm run validators and commit the result`);
     }
     assert.deepEqual(generateValidatorFiles(), files, 'generating again in the same process gives the same files');
-  });
-
-  test('the serializer loads neither ajv nor require(), and has no array cut-off of the Node that generated it', async () => {
-    const code = await readFile(join(SCHEMAS_DIR, SERIALIZER_FILE), 'utf8');
-    assert.match(code, /^\s*const validator = null$/m, 'no schema validation at run time');
-    assert.doesNotMatch(code, /ajv|\brequire\(/);
-    assert.deepEqual([...code.matchAll(/^import .*$/gm)].map((m) => m[0]), ["import import_serializer from 'fast-json-stringify/lib/serializer.js';"]);
-    // The copy-into-JSON.stringify paths of fast-json-stringify's default array mechanism (see server/jobs/serializer-schema.ts).
-    assert.doesNotMatch(code, /asPlainStringArray\(|new Array\(/);
   });
 
   test('export every validator of their set, and nothing needs require() in an ES module', async () => {

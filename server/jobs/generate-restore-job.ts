@@ -133,8 +133,8 @@ export function generateRestoreJob(seed: number, ids: JobIds, seedHash: JobSeed 
 
   // Every field the generator can set is here from the start, in one order, undefined until set, so
   // every generated job has the same shape; JSON and every reader of a job take undefined as absent.
-  // Nested objects are built with their keys in alphabetical order, Atlas's: generatedJobJson writes
-  // them as they stand.
+  // Nested objects are built with their keys in alphabetical order too, Atlas's, though restoreJobJson
+  // names every key itself and does not rely on it.
   const job: RestoreJobRecord = {
     cancelled: false,
     components: undefined,

@@ -12,7 +12,7 @@ import { Doorkeeper } from '../caches/doorkeeper.js';
 import { generateRestoreJob, jobSeed, type JobIds } from './generate-restore-job.js';
 import type { Fixture, FixtureSet } from './load-fixtures.js';
 import type { RestoreJobRecord } from './restore-job-record.js';
-import { generatedJobJson, restoreJobJson, type ShapeContext } from './shape-restore-job.js';
+import { restoreJobJson, type ShapeContext } from './shape-restore-job.js';
 
 export interface Missing {
   found: false;
@@ -148,7 +148,7 @@ export function createJobCatalog(
         return cached;
       }
       const seedHash = jobSeed(options.seed, ids);
-      const body = measured(generatedJobJson(generateRestoreJob(options.seed, ids, seedHash), context(ids, baseUrl)));
+      const body = measured(restoreJobJson(generateRestoreJob(options.seed, ids, seedHash), context(ids, baseUrl)));
       // Generated jobs wait for their second request (at one address: the seed hashes all of it), so
       // ids asked for once never fill the cache.
       if (cache && doorkeeper.seenBefore(seedHash[0])) {
