@@ -5,7 +5,6 @@
  * engine). ATLAS_MOCK_IMAGE names the image (default atlas-restore-mock:latest).
  */
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,16 +14,9 @@ import { startMock } from 'atlas-restore-mock';
 import { AtlasRestoreMockContainer, MockControlError, type StartedAtlasRestoreMockContainer } from 'atlas-restore-mock/testcontainers';
 import { PACKAGE_ROOT } from '../server/package-root.js';
 import { CLUSTER, GROUP, VERSIONED, assertMatchesSpec, jobUrl } from '../test/helper.js';
+import { getMongodbAtlasApiClient } from '../test/clients.js';
 
 const IMAGE = process.env.ATLAS_MOCK_IMAGE ?? 'atlas-restore-mock:latest';
-const require = createRequire(import.meta.url);
-// CommonJS without typings that fit NodeNext; its shape is asserted by use (as in test/auth-clients.test.ts).
-const getMongodbAtlasApiClient = require('mongodb-atlas-api-client') as (options: {
-  baseUrl: string;
-  projectId: string;
-  publicKey: string;
-  privateKey: string;
-}) => { cloudBackup: { getSnapshotRestoreJob: (cluster: string, id: string, options?: object) => Promise<unknown> } };
 
 const PUBLIC_KEY = 'tcpublic';
 const PRIVATE_KEY = '0b9f3c2e-5a6d-4e7f-8a9b-0c1d2e3f4a5b';

@@ -4,7 +4,6 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
@@ -14,17 +13,9 @@ import type { MockOptions } from '../server/options.js';
 import { PACKAGE_ROOT } from '../server/package-root.js';
 import { UNAUTHORIZED_BODY } from '../server/http/render-reply.js';
 import { CLUSTER, GROUP, VERSIONED, assertAtlasError, assertMatchesSpec, jobUrl } from './helper.js';
+import { DigestClient, getMongodbAtlasApiClient } from './clients.js';
 
 const run = promisify(execFile);
-const require = createRequire(import.meta.url);
-// Both packages are CommonJS without ESM typings that fit NodeNext; their shapes are asserted by use.
-const DigestClient = (require('digest-fetch') as { default: new (user: string, password: string, options?: object) => { fetch: typeof fetch } }).default;
-const getMongodbAtlasApiClient = require('mongodb-atlas-api-client') as (options: {
-  baseUrl: string;
-  projectId: string;
-  publicKey: string;
-  privateKey: string;
-}) => { cloudBackup: { getSnapshotRestoreJob: (cluster: string, id: string, options?: object) => Promise<unknown> } };
 
 const JOB = '6a7ddc837c2e91d04b368d39';
 const CHALLENGE = /^Digest realm="MMS Public API", domain="", nonce="[A-Za-z0-9+/]{32}", algorithm=MD5, qop="auth", stale=(true|false)$/;

@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,17 +13,9 @@ import { promisify } from 'node:util';
 import { startMock, type MockServer } from '../server/index.js';
 import { validators } from '../server/validation/spec-schemas.js';
 import { CLUSTER, GROUP, SUCCESS_TYPE, VERSIONED, assertMatchesSpec, jobUrl } from './helper.js';
+import { DigestClient, getMongodbAtlasApiClient } from './clients.js';
 
 const run = promisify(execFile);
-const require = createRequire(import.meta.url);
-// Both packages are CommonJS without ESM typings that fit NodeNext; their shapes are asserted by use.
-const DigestClient = (require('digest-fetch') as { default: new (user: string, password: string) => { fetch: typeof fetch } }).default;
-const getMongodbAtlasApiClient = require('mongodb-atlas-api-client') as (options: { baseUrl: string; projectId: string; publicKey: string; privateKey: string }) => {
-  cloudBackup: {
-    createSnapshotRestoreJob: (cluster: string, body: object, options?: object) => Promise<unknown>;
-    getSnapshotRestoreJob: (cluster: string, id: string, options?: object) => Promise<unknown>;
-  };
-};
 
 const listPath = (groupId = GROUP, clusterName = CLUSTER) => `/api/atlas/v2/groups/${groupId}/clusters/${clusterName}/backup/restoreJobs`;
 
