@@ -3,10 +3,13 @@
  * The bare-Fastify reference route of the benchmark: the ceiling of the mock's own stack.
  * One GET route that answers a fixed ~1.5 KB JSON body, nothing else: no logger, no hooks, no plugins.
  *
- *   node bench/bare-fastify.mjs [--port 0] [--host 127.0.0.1] [--mode string|object]
+ *   node bench/bare-fastify.mjs [--port 0] [--host 127.0.0.1] [--mode string|object] [--headers plain|atlas]
  *
  * --mode string (default) sends the body serialized once at start-up, as the mock sends a cached job;
  * --mode object returns the object and lets Fastify serialize it on every request.
+ * --headers atlas adds the headers every mock reply carries, as Atlas sends them (security headers,
+ * Atlas's media type, the rate-limit counts), set through Fastify's reply.headers: what those header
+ * lines alone cost the server and the load generator, with none of the mock's work.
  * On start-up it prints one JSON line with the URL, shaped like the mock's own start-up line, so the
  * benchmark finds both the same way. It stops on SIGINT/SIGTERM.
  */
@@ -18,10 +21,15 @@ const { values } = parseArgs({
     port: { type: 'string', default: '0' },
     host: { type: 'string', default: '127.0.0.1' },
     mode: { type: 'string', default: 'string' },
+    headers: { type: 'string', default: 'plain' },
   },
 });
 if (values.mode !== 'string' && values.mode !== 'object') {
   console.error(`bare-fastify: --mode must be string or object, got ${values.mode}`);
+  process.exit(2);
+}
+if (values.headers !== 'plain' && values.headers !== 'atlas') {
+  console.error(`bare-fastify: --headers must be plain or atlas, got ${values.headers}`);
   process.exit(2);
 }
 
@@ -49,14 +57,31 @@ export const BODY = {
   timestamp: '2026-08-20T20:17:09Z',
 };
 const SERIALIZED = JSON.stringify(BODY);
+/** The headers of a mock's restore-job reply besides Content-Length (server/http/render-reply.ts). */
+const ATLAS_HEADERS = {
+  'referrer-policy': 'strict-origin-when-cross-origin',
+  'strict-transport-security': 'max-age=31536000; includeSubdomains;',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'x-permitted-cross-domain-policies': 'none',
+  'content-type': 'application/vnd.atlas.2023-01-01+json;charset=utf-8',
+  'ratelimit-limit': '1200',
+};
+let remaining = 1200;
 
 const app = Fastify({ logger: false });
 // `/` is the reference route; `/*` answers any other path the same way, so the benchmark can send
 // the mock's own request shapes (fresh ids, Digest headers) here to measure what they cost the client.
 if (values.mode === 'string') {
-  const handler = (_request, reply) => {
-    reply.header('content-type', 'application/json; charset=utf-8').send(SERIALIZED);
-  };
+  const handler =
+    values.headers === 'atlas'
+      ? (_request, reply) => {
+          remaining = remaining === 0 ? 1199 : remaining - 1;
+          reply.headers(ATLAS_HEADERS).header('ratelimit-remaining', String(remaining)).send(SERIALIZED);
+        }
+      : (_request, reply) => {
+          reply.header('content-type', 'application/json; charset=utf-8').send(SERIALIZED);
+        };
   app.get('/', handler);
   app.get('/*', handler);
 } else {

@@ -50,9 +50,10 @@ Modes:
                            temporary folder, never into the repo)
 
 Scenarios: bare, fixture, fresh, repeated, 404, 500-envelope, bearer, digest, create-poll (the restore
-workflow: each connection creates a download and polls it four times), and two controls,
+workflow: each connection creates a download and polls it four times), and three controls:
 bare-fresh and bare-digest (the bare route driven with the fresh-id and Digest request shapes: what
-the load generator itself manages with them). The bare route runs first and again after every
+the load generator itself manages with them), and bare-atlas-headers (the bare route sending the
+header lines every mock reply carries). The bare route runs first and again after every
 scenario; each scenario's ratios are against the mean of the bare runs just before and after it.
 
 Options (flag, env var, default):
@@ -422,6 +423,17 @@ const SCENARIOS = [
     },
   },
   {
+    // The bare route with the header lines every mock reply carries (Atlas's security headers, media
+    // type and rate-limit counts): the ceiling for any reply that looks like Atlas's.
+    name: 'bare-atlas-headers',
+    label: "control: bare, with Atlas's reply headers",
+    server: 'bare',
+    serverArgs: ['--headers', 'atlas'],
+    control: true,
+    expect: 200,
+    requests: async () => [{ path: '/' }],
+  },
+  {
     name: 'bare-digest',
     label: 'control: bare, Digest signed per request',
     server: 'bare',
@@ -434,6 +446,11 @@ const SCENARIOS = [
     },
   },
 ];
+
+/** The command-line flags of a scenario's server process. */
+function serverArgs(scenario, options) {
+  return scenario.server === 'bare' ? ['--mode', options.bareMode, ...(scenario.serverArgs ?? [])] : scenario.args;
+}
 
 // ------------------------------------------------------------------------------------------- load
 
@@ -507,7 +524,7 @@ async function loadOf(scenario, server) {
 }
 
 async function runScenario(scenario, options) {
-  const server = await startServer(scenario.server, scenario.server === 'bare' ? ['--mode', options.bareMode] : scenario.args);
+  const server = await startServer(scenario.server, serverArgs(scenario, options));
   try {
     const { requests, setupClient, made } = await loadOf(scenario, server);
     if (options.warmup > 0) await cannon({ url: server.url, requests, setupClient, duration: options.warmup, connections: options.connections });
@@ -856,7 +873,7 @@ async function profileMode(options) {
   const chosen = SCENARIOS.filter((s) => (options.only ? options.only.includes(s.name) : ['bare', 'fixture', 'fresh'].includes(s.name)));
   for (const scenario of chosen) {
     const name = `${scenario.server}-${scenario.name}.cpuprofile`;
-    const args = scenario.server === 'bare' ? ['--mode', options.bareMode] : scenario.args;
+    const args = serverArgs(scenario, options);
     const server = await startServer(scenario.server, args, ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', name]);
     let summary;
     let window;
