@@ -534,14 +534,18 @@ async function runScenario(scenario, options) {
     const cpuBefore = cpuMs(server.pid);
     const machineBefore = machineCpuMs();
     const selfBefore = process.cpuUsage();
+    const startedAt = performance.now();
     const result = await cannon({ url: server.url, requests, setupClient, duration: options.duration, connections: options.connections });
     const cpu = cpuMs(server.pid) - cpuBefore;
     if (made) checkMadePerRequest(made() - madeBefore, result.requests.total, scenario.name);
-    const otherPct = otherLoad(machineBefore, machineCpuMs(), cpu, process.cpuUsage(selfBefore));
+    const selfUsage = process.cpuUsage(selfBefore);
+    const otherPct = otherLoad(machineBefore, machineCpuMs(), cpu, selfUsage);
     const row = { ...summarise(result, scenario.expect), rssMiB: procMiB(server.pid), rssBeforeMiB: rssBefore, peakMiB: procMiB(server.pid, 'VmHWM') };
     // Server CPU per reply: unlike req/s, barely moved by other load on the machine.
     row.cpuUsPerReq = (cpu * 1000) / row.requests;
     row.otherCpuPct = otherPct;
+    // Near 100 %, the load generator sets the pace and the row measures it as much as the server.
+    row.loadGenPct = (selfUsage.user + selfUsage.system) / 10 / (performance.now() - startedAt);
     if (server.exit) throw new Error(`${scenario.name}: the server exited during the run (${JSON.stringify(server.exit)}); stderr: ${server.stderr}`);
     if (server.lateLines.length > 0) row.serverLog = server.lateLines.slice(0, 5);
     return row;
@@ -699,15 +703,16 @@ async function throughputMode(options) {
       scenario.name === 'bare' || scenario.name === 'bare-end' ? '–' : `${fmt(r.p99 / ref.p99, 2)}x`,
       s ? `${fmt(s.ms)} ms` : '',
       fmt(r.cpuUsPerReq),
+      `${fmt(r.loadGenPct)} %`,
       `${fmt(r.otherCpuPct)} %`,
       r.bad ? String(r.bad) : '0',
     ]);
   }
   console.log('');
-  printTable(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'RSS MiB', 'req/s vs bare', 'p99 vs bare', 'start-up', 'server CPU µs/req', 'other load', 'bad'], rows);
+  printTable(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'RSS MiB', 'req/s vs bare', 'p99 vs bare', 'start-up', 'server CPU µs/req', 'load generator CPU', 'other load', 'bad'], rows);
   const roundsNote = options.rounds > 1 ? ` Each scenario ran ${options.rounds} times, each in a fresh process; its row is its median run, with the range of its ratios in brackets.` : '';
   console.log(`\nRatios are against the mean of the bare runs just before and just after each scenario.${roundsNote} The ${bareRuns.length} bare runs: mean ${fmt(ceiling.rps)} req/s (${fmt(ceiling.minRps)}-${fmt(ceiling.maxRps)}), p99 ${fmt(ceiling.p99, 2)} ms. Latencies are measured by the load generator in 10 µs buckets.` +
-    ` RSS is the server's VmRSS right after its run; server CPU µs/req is its user+system CPU time over the run divided by the replies; other load is the share of the machine's CPU that other processes used during the run (above ~5 % the row is skewed).`);
+    ` RSS is the server's VmRSS right after its run; server CPU µs/req is its user+system CPU time over the run divided by the replies; load generator CPU is the share of one CPU the load generator (this process) used, and near 100 % it sets the pace; other load is the share of the machine's CPU that other processes used during the run (above ~5 % the row is skewed).`);
   const busy = Object.entries(results).filter(([, r]) => r.otherCpuPct > 5).map(([name]) => name);
   if (busy.length > 0) console.log(`bench: warning: other processes used more than 5 % of the CPU during ${busy.join(', ')}; rerun on a quiet machine for figures to publish.`);
   if (startup.mock) {
