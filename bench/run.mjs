@@ -53,7 +53,7 @@ Scenarios: bare, fixture, fresh, repeated, 404, 500-envelope, bearer, digest, cr
 workflow: each connection creates a download and polls it four times), and three controls,
 the bare route sending the header lines every mock reply carries: bare-atlas-headers (asked for one
 path, as the fixture and repeated scenarios are), bare-fresh and bare-digest (driven with the fresh-id
-and Digest request shapes). Each control is the ceiling of the scenario it copies. The bare route runs first and again after every
+and Digest request shapes). Each control is the reference for the scenario it copies. The bare route runs first and again after every
 scenario; each scenario's ratios are against the mean of the bare runs just before and after it.
 
 Options (flag, env var, default):
@@ -411,7 +411,7 @@ const SCENARIOS = [
   },
   // Controls (no target): the bare route sending the header lines every mock reply carries (Atlas's
   // security headers, media type and rate-limit counts), driven with the request shapes above. Each is
-  // the ceiling of the scenario it copies: the same requests and reply headers, none of the mock's work.
+  // the reference for the scenario it copies: the same requests and reply headers, none of the mock's work.
   {
     name: 'bare-atlas-headers',
     label: 'control: bare + Atlas headers, one path',
