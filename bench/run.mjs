@@ -53,8 +53,9 @@ Scenarios: bare, fixture, fresh, repeated, 404, 500-envelope, bearer, digest, cr
 workflow: each connection creates a download and polls it four times), and three controls,
 the bare route sending the header lines every mock reply carries: bare-atlas-headers (asked for one
 path, as the fixture and repeated scenarios are), bare-fresh and bare-digest (driven with the fresh-id
-and Digest request shapes). Each control is the reference for the scenario it copies. The bare route runs first and again after every
-scenario; each scenario's ratios are against the mean of the bare runs just before and after it.
+and Digest request shapes). Each control is the reference for the scenario it copies. The bare
+route runs first and again after every scenario; each scenario's ratios are against the mean of the
+bare runs just before and after it.
 
 Options (flag, env var, default):
   --duration <s>           BENCH_DURATION          10      seconds of measured load per scenario
