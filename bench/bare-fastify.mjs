@@ -72,23 +72,27 @@ let remaining = 1200;
 const app = Fastify({ logger: false });
 // `/` is the reference route; `/*` answers any other path the same way, so the benchmark can send
 // the mock's own request shapes (fresh ids, Digest headers) here to measure what they cost the client.
-if (values.mode === 'string') {
-  const handler =
-    values.headers === 'atlas'
-      ? (_request, reply) => {
-          remaining = remaining === 0 ? 1199 : remaining - 1;
-          reply.headers(ATLAS_HEADERS).header('ratelimit-remaining', String(remaining)).send(SERIALIZED);
-        }
-      : (_request, reply) => {
-          reply.header('content-type', 'application/json; charset=utf-8').send(SERIALIZED);
-        };
-  app.get('/', handler);
-  app.get('/*', handler);
-} else {
-  const handler = async () => BODY;
-  app.get('/', handler);
-  app.get('/*', handler);
-}
+const setHeaders =
+  values.headers === 'atlas'
+    ? (reply) => {
+        remaining = remaining === 0 ? 1199 : remaining - 1;
+        reply.headers(ATLAS_HEADERS).header('ratelimit-remaining', String(remaining));
+      }
+    : (reply) => {
+        reply.header('content-type', 'application/json; charset=utf-8');
+      };
+const handler =
+  values.mode === 'string'
+    ? (_request, reply) => {
+        setHeaders(reply);
+        reply.send(SERIALIZED);
+      }
+    : async (_request, reply) => {
+        setHeaders(reply);
+        return BODY;
+      };
+app.get('/', handler);
+app.get('/*', handler);
 
 const address = await app.listen({ port: Number(values.port), host: values.host });
 console.log(JSON.stringify({ msg: `bare-fastify listening on ${address}`, url: address, mode: values.mode, bytes: Buffer.byteLength(SERIALIZED) }));

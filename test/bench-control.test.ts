@@ -1,12 +1,12 @@
 /**
- * The benchmark's bare-atlas-headers control is only a fair ceiling while it sends the header lines a
+ * The benchmark's bare-atlas-headers control is only a fair reference while it sends the header lines a
  * mock reply sends: this holds the two together, so a header added to the mock's replies shows up here.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { build, CLUSTER, GROUP, jobUrl, spawnOwned, START_TIMEOUT_MS, VERSIONED } from './helper.js';
+import { assertMatchesSpec, build, CLUSTER, GROUP, jobUrl, spawnOwned, START_TIMEOUT_MS, VERSIONED } from './helper.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURE_ID = '6a880ef37c2e91d04b380240';
@@ -19,6 +19,7 @@ test("bench/bare-fastify.mjs --headers atlas sends the mock's reply headers, wit
   const app = await build(t, { auth: 'off' });
   const mock = await app.inject({ url: jobUrl(GROUP, CLUSTER, FIXTURE_ID), headers: { accept: VERSIONED } });
   assert.equal(mock.statusCode, 200);
+  assertMatchesSpec(mock);
 
   const bare = spawnOwned(t, process.execPath, [`${ROOT}bench/bare-fastify.mjs`, '--headers', 'atlas']);
   const [line] = (await once(bare.stdout!, 'data', { signal: AbortSignal.timeout(START_TIMEOUT_MS) })) as [Buffer];
