@@ -70,7 +70,8 @@ interface Rendered extends JobBody {
   baseUrl: string;
 }
 
-const measured = (json: string): JobBody => ({ json, bytes: Buffer.byteLength(json) });
+/** A compact JSON body with its length in bytes, measured once. */
+export const measured = (json: string): JobBody => ({ json, bytes: Buffer.byteLength(json) });
 
 /**
  * @param readLifecycleJob how a fixture with `x-mock.lifecycle` looks at this read; such jobs change
@@ -138,7 +139,7 @@ export function createJobCatalog(
         const last = cache ? lastFixtureBody.get(fixture) : undefined;
         if (last !== undefined && last.baseUrl === baseUrl) return last;
         const json = shape(fixture.job, ids, baseUrl);
-        const body = { baseUrl, json, bytes: Buffer.byteLength(json) };
+        const body = { baseUrl, ...measured(json) };
         if (cache) lastFixtureBody.set(fixture, body);
         return body;
       }

@@ -13,6 +13,7 @@ import { MAX_BODY_BYTES, readBodiesAsText } from '../http/text-bodies.js';
 import type { BackupTopology } from '../jobs/backup-topology.js';
 import { hasEnded, jobNow, type CreatedJobs, type StoredJob } from '../jobs/created-jobs.js';
 import type { JobIds } from '../jobs/generate-restore-job.js';
+import { measured } from '../jobs/job-catalog.js';
 import { generatedJobIds, isListQueryProblem, listBody, readListQuery, type ListedJob } from '../jobs/job-list.js';
 import type { FixtureSet } from '../jobs/load-fixtures.js';
 import { planRestoreJob } from '../jobs/new-restore-job.js';
@@ -101,7 +102,7 @@ export const restoreJobsRoutes: FastifyPluginAsync<RestoreJobsRouteOptions> = as
     const baseUrl = baseUrlOf(request);
     const json = listBody(`${baseUrl}${pathOf(request.url)}`, jobsOf(groupId, clusterName, baseUrl, clock.now()), query, admitted.format.envelope);
     // The list is its own envelope (listBody adds `status`), so only `pretty` is left to apply.
-    sendJob(reply, { json, bytes: Buffer.byteLength(json) }, { envelope: false, pretty: admitted.format.pretty }, admitted.rate);
+    sendJob(reply, measured(json), { envelope: false, pretty: admitted.format.pretty }, admitted.rate);
   }
   app.get(RESTORE_JOBS_URL, (request: AtlasRequest, reply) => run(request, reply, list));
 
