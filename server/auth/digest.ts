@@ -9,6 +9,7 @@
  */
 import { createHmac, hash as oneShotHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import { rememberLastOf3 } from '../caches/remember-last.js';
 
 /** The realm real Atlas announces; part of HA1, so clients hash with it. */
 export const DIGEST_REALM = 'MMS Public API';
@@ -379,15 +380,7 @@ function ha1Of(algorithm: DigestAlgorithm, username: string, realm: string, pass
 }
 
 /** The last HA2 = H(method:uri): a client polling one job signs the same method and URI each time. */
-let lastHa2 = { algorithm: '', method: '', uri: '', ha2: '' };
-
-function ha2Of(algorithm: DigestAlgorithm, method: string, uri: string): string {
-  const last = lastHa2;
-  if (last.uri === uri && last.method === method && last.algorithm === algorithm && last.ha2 !== '') return last.ha2;
-  const ha2 = hash(algorithm, `${method}:${uri}`);
-  lastHa2 = { algorithm, method, uri, ha2 };
-  return ha2;
-}
+const ha2Of = rememberLastOf3((algorithm: DigestAlgorithm, method: string, uri: string) => hash(algorithm, `${method}:${uri}`));
 
 /**
  * The expected `response` directive (RFC 7616 section 3.4.1): HA1 = H(username:realm:password),
